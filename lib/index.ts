@@ -1,0 +1,18 @@
+export { NangoModule } from './nango.module.js';
+export { NangoService } from './nango.service.js';
+export {
+  NANGO_OPTIONS,
+  NANGO_DEFAULT_HOST,
+  NANGO_DEFAULT_TIMEOUT_MS,
+  NANGO_MAX_TIMEOUT_MS,
+  NANGO_MAX_ID_LENGTH,
+} from './nango.constants.js';
+export { NESTJS_NANGO_VERSION } from './nango.version.js';
+export { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';
+export type { NangoModuleForRootOptions, NangoModuleAsyncOptions } from './nango.module-definition.js';
+export * from './errors/nango.error.js';
+export * from './errors/nango-request.error.js';
+export type * from './interfaces/nango-module-options.interface.js';
+export type * from './interfaces/nango-credentials.interface.js';
+export type * from './interfaces/nango-connection.interface.js';
+export type * from './interfaces/nango-proxy.interface.js';

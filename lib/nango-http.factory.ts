@@ -1,0 +1,39 @@
+import { HttpService } from '@nestjs/axios';
+import axios from 'axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+
+/** Keep-alive settings of the agents Nango's `HttpService` uses. */
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32, scheduling: 'lifo' } as const;
+
+/**
+ * Builds the `HttpService` that `NangoModule` uses for Nango alone: its own axios instance with
+ * Nango's base URL, the `Authorization` and `User-Agent` headers, the timeout and keep-alive
+ * agents. It is not the application's `HttpModule` client, so its headers never reach other hosts.
+ */
+export function createNangoHttpService(options: ResolvedNangoOptions): HttpService {
+  const instance = axios.create({
+    baseURL: options.host,
+    timeout: options.timeout,
+    headers: {
+      Authorization: `Bearer ${options.secretKey}`,
+      'User-Agent': options.userAgent,
+      Accept: 'application/json',
+    },
+    httpAgent: new HttpAgent(AGENT_OPTIONS),
+    httpsAgent: new HttpsAgent(AGENT_OPTIONS),
+    // A redirect would be followed by the client itself, away from Nango: never do that.
+    maxRedirects: 0,
+    transitional: { clarifyTimeoutError: true },
+  });
+  return new HttpService(instance);
+}
+
+/** Closes the keep-alive sockets of an `HttpService` made by {@link createNangoHttpService}. */
+export function destroyNangoHttpService(http: HttpService): void {
+  const { httpAgent, httpsAgent } = http.axiosRef.defaults;
+  for (const agent of [httpAgent, httpsAgent]) {
+    if (agent instanceof HttpAgent) agent.destroy();
+  }
+}

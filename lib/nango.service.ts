@@ -1,0 +1,290 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { NANGO_OPTIONS } from './nango.constants.js';
+import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
+import { destroyNangoHttpService } from './nango-http.factory.js';
+import { NangoInvalidArgumentError } from './errors/nango.error.js';
+import { NangoRequestError } from './errors/nango-request.error.js';
+import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
+import {
+  checkBaseUrl,
+  checkEndpoint,
+  checkFlag,
+  checkId,
+  checkMethod,
+  checkRetries,
+  checkRetryOn,
+  pathSegment,
+  proxyHeaders,
+  queryString,
+} from './utils/nango-input.js';
+import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import type { NangoCredentials, NangoToken } from './interfaces/nango-credentials.interface.js';
+import type {
+  ListConnectionsFilter,
+  NangoConnection,
+  NangoConnectionList,
+} from './interfaces/nango-connection.interface.js';
+import type {
+  NangoProxyConfig,
+  NangoProxyMethod,
+  NangoProxyMethodConfig,
+  NangoProxyResponse,
+} from './interfaces/nango-proxy.interface.js';
+
+/** The request-specific part of a {@link NangoCallContext}. */
+type CallContext = Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId' | 'proxy'>;
+
+/** Visible ASCII and space: what a header value may carry. */
+const HEADER_SAFE = /^[\x20-\x7e]*$/;
+
+/**
+ * Nango's token, connection, list and proxy operations, over the module's own `HttpService`.
+ *
+ * Every method returns a Promise, checks its arguments before sending anything, and fails
+ * with a {@link NangoError} subclass, never a raw `AxiosError`.
+ */
+@Injectable()
+export class NangoService implements OnModuleDestroy {
+  constructor(
+    @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
+    @Inject(NANGO_OPTIONS) protected readonly options: ResolvedNangoOptions,
+  ) {}
+
+  /**
+   * Fresh credentials of a connection, fetched from Nango (which refreshes them when needed):
+   * the access token string for OAUTH2, `{ oAuthToken, oAuthTokenSecret }` for OAUTH1, the
+   * credentials object for every other type.
+   *
+   * @param providerConfigKey the integration key
+   * @param connectionId the connection id
+   * @param forceRefresh make Nango refresh the token even if it has not expired
+   */
+  async getToken(providerConfigKey: string, connectionId: string, forceRefresh?: boolean): Promise<NangoToken> {
+    const connection = await this.fetchConnection('getToken', providerConfigKey, connectionId, forceRefresh, false);
+    return tokenOf(connection.credentials, { operation: 'getToken', providerConfigKey, connectionId });
+  }
+
+  /**
+   * A connection with its credentials: `GET /connections/{connectionId}`.
+   *
+   * @param providerConfigKey the integration key
+   * @param connectionId the connection id
+   * @param forceRefresh make Nango refresh the token even if it has not expired
+   * @param refreshToken include the OAuth refresh token in the credentials
+   */
+  async getConnection(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh?: boolean,
+    refreshToken?: boolean,
+  ): Promise<NangoConnection> {
+    return this.fetchConnection('getConnection', providerConfigKey, connectionId, forceRefresh, refreshToken);
+  }
+
+  /**
+   * Lists connections (without credentials): all of them, those of one connection id, or those
+   * matching a filter object.
+   */
+  async listConnections(filter?: string | ListConnectionsFilter): Promise<NangoConnectionList> {
+    const operation = 'listConnections';
+    const query = listQuery(operation, typeof filter === 'string' ? { connectionId: filter } : filter);
+    const response = await this.send<NangoConnectionList>(
+      { method: 'GET', url: query ? `/connections?${query}` : '/connections' },
+      { operation },
+    );
+    if (!isRecord(response.data) || !Array.isArray(response.data.connections)) {
+      throw unexpected({ operation }, 'a body without a "connections" list');
+    }
+    return response.data;
+  }
+
+  /**
+   * Calls the third-party API through Nango's proxy, with the connection's credentials added by
+   * Nango. Resolves with the third party's status, headers and body for 2xx and 3xx answers;
+   * a 4xx/5xx of the third party rejects with {@link NangoUpstreamError}, Nango's own refusals
+   * with the other `NangoRequestError` subclasses. Retrying is Nango's job (`retries`).
+   */
+  async proxy<T = unknown>(config: NangoProxyConfig): Promise<NangoProxyResponse<T>> {
+    const operation = 'proxy';
+    if (typeof config !== 'object' || config === null) {
+      throw new NangoInvalidArgumentError(operation, 'config', 'must be an object with endpoint, providerConfigKey and connectionId.');
+    }
+    const providerConfigKey = headerId(operation, 'providerConfigKey', config.providerConfigKey);
+    const connectionId = headerId(operation, 'connectionId', config.connectionId);
+    const method = checkMethod(operation, config.method);
+    const endpoint = checkEndpoint(operation, config.endpoint);
+    const query = queryString(operation, endpoint, config.params);
+    if (method === 'GET' && config.data !== undefined) {
+      throw new NangoInvalidArgumentError(operation, 'data', 'cannot be sent with GET; use post/put/patch/delete.');
+    }
+    const headers: Record<string, string> = {
+      ...proxyHeaders(operation, config.headers),
+      'Connection-Id': connectionId,
+      'Provider-Config-Key': providerConfigKey,
+    };
+    const retries = checkRetries(operation, config.retries);
+    if (retries > 0) headers['Retries'] = String(retries);
+    const retryOn = checkRetryOn(operation, config.retryOn);
+    if (retryOn !== undefined) headers['Retry-On'] = retryOn;
+    const baseUrlOverride = checkBaseUrl(operation, config.baseUrlOverride);
+    if (baseUrlOverride !== undefined) headers['Base-Url-Override'] = baseUrlOverride;
+    if (checkFlag(operation, 'decompress', config.decompress)) headers['Decompress'] = 'true';
+    const responseType = config.responseType ?? 'json';
+    if (!['json', 'text', 'arraybuffer', 'stream'].includes(responseType)) {
+      throw new NangoInvalidArgumentError(operation, 'responseType', 'must be one of json, text, arraybuffer, stream.');
+    }
+
+    const response = await this.send<T>(
+      {
+        method,
+        url: `/proxy${endpoint}${query ? `?${query}` : ''}`,
+        headers,
+        data: config.data,
+        responseType,
+        validateStatus: (status) => status >= 200 && status < 400,
+      },
+      { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
+    );
+    // `config` and `request` of an axios response carry the Authorization header: not handed out.
+    return { status: response.status, statusText: response.statusText, headers: response.headers, data: response.data };
+  }
+
+  /** `proxy()` with `GET`. */
+  get<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxyWith<T>('GET', config);
+  }
+
+  /** `proxy()` with `POST`. */
+  post<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxyWith<T>('POST', config);
+  }
+
+  /** `proxy()` with `PUT`. */
+  put<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxyWith<T>('PUT', config);
+  }
+
+  /** `proxy()` with `PATCH`. */
+  patch<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxyWith<T>('PATCH', config);
+  }
+
+  /** `proxy()` with `DELETE`. */
+  delete<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxyWith<T>('DELETE', config);
+  }
+
+  /** Closes the keep-alive sockets to Nango when the application shuts down. */
+  onModuleDestroy(): void {
+    destroyNangoHttpService(this.http);
+  }
+
+  /**
+   * Sends one request to Nango and turns any failure into a `NangoError`. The single place
+   * every call goes through: override it to add tracing or metrics.
+   */
+  protected async send<T>(config: AxiosRequestConfig, context: CallContext): Promise<AxiosResponse<T>> {
+    try {
+      return await firstValueFrom(this.http.request<T>(config));
+    } catch (error) {
+      throw await toNangoError(error, {
+        ...context,
+        timeoutMs: config.timeout ?? this.options.timeout,
+        host: this.options.host,
+        secrets: [this.options.secretKey],
+      });
+    }
+  }
+
+  private async fetchConnection(
+    operation: string,
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh: boolean | undefined,
+    refreshToken: boolean | undefined,
+  ): Promise<NangoConnection> {
+    const id = pathSegment(operation, 'connectionId', connectionId);
+    const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+    const query = new URLSearchParams({
+      provider_config_key: key,
+      force_refresh: String(checkFlag(operation, 'forceRefresh', forceRefresh)),
+      refresh_token: String(checkFlag(operation, 'refreshToken', refreshToken)),
+    });
+    const context = { operation, providerConfigKey, connectionId };
+    const response = await this.send<NangoConnection>({ method: 'GET', url: `/connections/${id}?${query}` }, context);
+    if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
+      throw unexpected(context, 'a connection without credentials');
+    }
+    return response.data;
+  }
+
+  private proxyWith<T>(method: NangoProxyMethod, config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+    return this.proxy<T>({ ...config, method });
+  }
+}
+
+function tokenOf(credentials: NangoCredentials, context: CallContext): NangoToken {
+  switch (credentials.type) {
+    case 'OAUTH2':
+      if (typeof credentials.access_token !== 'string') throw unexpected(context, 'OAUTH2 credentials without access_token');
+      return credentials.access_token;
+    case 'OAUTH1':
+      return { oAuthToken: credentials.oauth_token, oAuthTokenSecret: credentials.oauth_token_secret };
+    default:
+      return credentials;
+  }
+}
+
+function unexpected(context: CallContext, what: string): NangoRequestError {
+  return new NangoRequestError(`Nango answered ${context.operation}() with ${what}; is the host a Nango API?`, context);
+}
+
+function headerId(operation: string, argument: string, value: unknown): string {
+  const id = checkId(operation, argument, value);
+  if (!HEADER_SAFE.test(id)) {
+    throw new NangoInvalidArgumentError(operation, argument, 'must be ASCII to travel in a proxy header.');
+  }
+  return id;
+}
+
+function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {
+  if (filter === undefined) return '';
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new NangoInvalidArgumentError(operation, 'filter', 'must be a connection id or an object of filters.');
+  }
+  const query = new URLSearchParams();
+  const ids: Array<[keyof ListConnectionsFilter, string]> = [
+    ['connectionId', 'connectionId'],
+    ['userId', 'endUserId'],
+    ['integrationId', 'integrationId'],
+    ['search', 'search'],
+  ];
+  for (const [field, name] of ids) {
+    const value = filter[field];
+    if (value !== undefined) query.set(name, checkId(operation, field, value));
+  }
+  if (filter.tags !== undefined) {
+    if (typeof filter.tags !== 'object' || filter.tags === null || Array.isArray(filter.tags)) {
+      throw new NangoInvalidArgumentError(operation, 'tags', 'must be an object of tag names to string values.');
+    }
+    for (const [tag, value] of Object.entries(filter.tags)) {
+      query.set(`tags[${checkId(operation, 'tags', tag)}]`, checkId(operation, `tags.${tag}`, value));
+    }
+  }
+  for (const [field, min, max] of [['limit', 1, 10_000], ['page', 0, 1_000_000]] as const) {
+    const value = filter[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new NangoInvalidArgumentError(operation, field, `must be a whole number from ${min} to ${max}.`);
+    }
+    query.set(field, String(value));
+  }
+  return query.toString();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

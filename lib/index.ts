@@ -9,7 +9,10 @@ export {
 } from './nango.constants.js';
 export { NESTJS_NANGO_VERSION } from './nango.version.js';
 export { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';
-export type { NangoModuleForRootOptions, NangoModuleAsyncOptions } from './nango.module-definition.js';
+export type {
+  NangoModuleForRootOptions,
+  NangoModuleAsyncOptions,
+} from './nango.module-definition.js';
 export * from './errors/nango.error.js';
 export * from './errors/nango-request.error.js';
 export type * from './interfaces/nango-module-options.interface.js';

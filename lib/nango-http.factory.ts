@@ -5,7 +5,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
 /** Keep-alive settings of the agents Nango's `HttpService` uses. */
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32, scheduling: 'lifo' } as const;
+const AGENT_OPTIONS = {
+  keepAlive: true,
+  maxSockets: 128,
+  maxFreeSockets: 32,
+  scheduling: 'lifo',
+} as const;
 
 /**
  * Builds the `HttpService` that `NangoModule` uses for Nango alone: its own axios instance with

@@ -1,10 +1,28 @@
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
-import { NANGO_DEFAULT_HOST, NANGO_DEFAULT_TIMEOUT_MS, NANGO_MAX_TIMEOUT_MS } from './nango.constants.js';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import {
+  NANGO_DEFAULT_HOST,
+  NANGO_DEFAULT_TIMEOUT_MS,
+  NANGO_MAX_TIMEOUT_MS,
+} from './nango.constants.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
 import { NangoConfigurationError } from './errors/nango.error.js';
-import type { NangoModuleOptions, ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import type {
+  NangoModuleOptions,
+  ResolvedNangoOptions,
+} from './interfaces/nango-module-options.interface.js';
 
-const KEY_MESSAGE = 'must be a non-empty string of printable characters without spaces (the Nango environment secret key)';
+const KEY_MESSAGE =
+  'must be a non-empty string of printable characters without spaces (the Nango environment secret key)';
 
 /** The validation rules of {@link NangoModuleOptions}, checked with class-validator at start-up. */
 class NangoModuleOptionsSchema implements NangoModuleOptions {
@@ -22,7 +40,12 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
 
   @IsOptional()
   @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_host: true },
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      require_host: true,
+    },
     { message: 'must be an http(s) URL such as https://api.nango.dev or http://localhost:3003' },
   )
   host?: string;
@@ -30,12 +53,16 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
   @IsOptional()
   @IsInt({ message: `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}` })
   @Min(1, { message: `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}` })
-  @Max(NANGO_MAX_TIMEOUT_MS, { message: `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}` })
+  @Max(NANGO_MAX_TIMEOUT_MS, {
+    message: `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}`,
+  })
   timeout?: number;
 
   @IsOptional()
   @IsString({ message: 'must be a string of printable characters, at most 200' })
-  @Matches(/^[\x20-\x7e]{1,200}$/, { message: 'must be a string of printable characters, at most 200' })
+  @Matches(/^[\x20-\x7e]{1,200}$/, {
+    message: 'must be a string of printable characters, at most 200',
+  })
   userAgent?: string;
 }
 
@@ -46,7 +73,10 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
 export function resolveNangoOptions(raw: unknown): ResolvedNangoOptions {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw NangoConfigurationError.create([
-      { field: 'options', problem: 'must be an object such as { secretKey: process.env.NANGO_SECRET_KEY }' },
+      {
+        field: 'options',
+        problem: 'must be an object such as { secretKey: process.env.NANGO_SECRET_KEY }',
+      },
     ]);
   }
   const schema = Object.assign(new NangoModuleOptionsSchema(), raw);

@@ -14,7 +14,10 @@ export const {
 } = new ConfigurableModuleBuilder<NangoModuleOptions>({ moduleName: 'Nango' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createNangoOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: false }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();
 
 /** `NangoModule.forRoot()` options: the module options plus `isGlobal`. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { NANGO_OPTIONS } from './nango.constants.js';
+import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
@@ -20,7 +20,10 @@ import {
   proxyHeaders,
   queryString,
 } from './utils/nango-input.js';
-import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import type {
+  NangoCallOptions,
+  ResolvedNangoOptions,
+} from './interfaces/nango-module-options.interface.js';
 import type { NangoCredentials, NangoToken } from './interfaces/nango-credentials.interface.js';
 import type {
   ListConnectionsFilter,
@@ -35,7 +38,10 @@ import type {
 } from './interfaces/nango-proxy.interface.js';
 
 /** The request-specific part of a {@link NangoCallContext}. */
-type CallContext = Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId' | 'proxy'>;
+type CallContext = Pick<
+  NangoCallContext,
+  'operation' | 'providerConfigKey' | 'connectionId' | 'proxy'
+>;
 
 /** Visible ASCII and space: what a header value may carry. */
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
@@ -61,10 +67,27 @@ export class NangoService implements OnModuleDestroy {
    * @param providerConfigKey the integration key
    * @param connectionId the connection id
    * @param forceRefresh make Nango refresh the token even if it has not expired
+   * @param options per-call timeout and AbortSignal
    */
-  async getToken(providerConfigKey: string, connectionId: string, forceRefresh?: boolean): Promise<NangoToken> {
-    const connection = await this.fetchConnection('getToken', providerConfigKey, connectionId, forceRefresh, false);
-    return tokenOf(connection.credentials, { operation: 'getToken', providerConfigKey, connectionId });
+  async getToken(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh?: boolean,
+    options?: NangoCallOptions,
+  ): Promise<NangoToken> {
+    const connection = await this.fetchConnection(
+      'getToken',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      false,
+      options,
+    );
+    return tokenOf(connection.credentials, {
+      operation: 'getToken',
+      providerConfigKey,
+      connectionId,
+    });
   }
 
   /**
@@ -74,26 +97,42 @@ export class NangoService implements OnModuleDestroy {
    * @param connectionId the connection id
    * @param forceRefresh make Nango refresh the token even if it has not expired
    * @param refreshToken include the OAuth refresh token in the credentials
+   * @param options per-call timeout and AbortSignal
    */
   async getConnection(
     providerConfigKey: string,
     connectionId: string,
     forceRefresh?: boolean,
     refreshToken?: boolean,
+    options?: NangoCallOptions,
   ): Promise<NangoConnection> {
-    return this.fetchConnection('getConnection', providerConfigKey, connectionId, forceRefresh, refreshToken);
+    return this.fetchConnection(
+      'getConnection',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      refreshToken,
+      options,
+    );
   }
 
   /**
    * Lists connections (without credentials): all of them, those of one connection id, or those
    * matching a filter object.
    */
-  async listConnections(filter?: string | ListConnectionsFilter): Promise<NangoConnectionList> {
+  async listConnections(
+    filter?: string | ListConnectionsFilter,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnectionList> {
     const operation = 'listConnections';
-    const query = listQuery(operation, typeof filter === 'string' ? { connectionId: filter } : filter);
+    const query = listQuery(
+      operation,
+      typeof filter === 'string' ? { connectionId: filter } : filter,
+    );
     const response = await this.send<NangoConnectionList>(
       { method: 'GET', url: query ? `/connections?${query}` : '/connections' },
       { operation },
+      options,
     );
     if (!isRecord(response.data) || !Array.isArray(response.data.connections)) {
       throw unexpected({ operation }, 'a body without a "connections" list');
@@ -110,7 +149,11 @@ export class NangoService implements OnModuleDestroy {
   async proxy<T = unknown>(config: NangoProxyConfig): Promise<NangoProxyResponse<T>> {
     const operation = 'proxy';
     if (typeof config !== 'object' || config === null) {
-      throw new NangoInvalidArgumentError(operation, 'config', 'must be an object with endpoint, providerConfigKey and connectionId.');
+      throw new NangoInvalidArgumentError(
+        operation,
+        'config',
+        'must be an object with endpoint, providerConfigKey and connectionId.',
+      );
     }
     const providerConfigKey = headerId(operation, 'providerConfigKey', config.providerConfigKey);
     const connectionId = headerId(operation, 'connectionId', config.connectionId);
@@ -118,7 +161,11 @@ export class NangoService implements OnModuleDestroy {
     const endpoint = checkEndpoint(operation, config.endpoint);
     const query = queryString(operation, endpoint, config.params);
     if (method === 'GET' && config.data !== undefined) {
-      throw new NangoInvalidArgumentError(operation, 'data', 'cannot be sent with GET; use post/put/patch/delete.');
+      throw new NangoInvalidArgumentError(
+        operation,
+        'data',
+        'cannot be sent with GET; use post/put/patch/delete.',
+      );
     }
     const headers: Record<string, string> = {
       ...proxyHeaders(operation, config.headers),
@@ -134,7 +181,11 @@ export class NangoService implements OnModuleDestroy {
     if (checkFlag(operation, 'decompress', config.decompress)) headers['Decompress'] = 'true';
     const responseType = config.responseType ?? 'json';
     if (!['json', 'text', 'arraybuffer', 'stream'].includes(responseType)) {
-      throw new NangoInvalidArgumentError(operation, 'responseType', 'must be one of json, text, arraybuffer, stream.');
+      throw new NangoInvalidArgumentError(
+        operation,
+        'responseType',
+        'must be one of json, text, arraybuffer, stream.',
+      );
     }
 
     const response = await this.send<T>(
@@ -147,9 +198,15 @@ export class NangoService implements OnModuleDestroy {
         validateStatus: (status) => status >= 200 && status < 400,
       },
       { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
+      { timeout: config.timeout, signal: config.signal },
     );
     // `config` and `request` of an axios response carry the Authorization header: not handed out.
-    return { status: response.status, statusText: response.statusText, headers: response.headers, data: response.data };
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      data: response.data,
+    };
   }
 
   /** `proxy()` with `GET`. */
@@ -186,13 +243,20 @@ export class NangoService implements OnModuleDestroy {
    * Sends one request to Nango and turns any failure into a `NangoError`. The single place
    * every call goes through: override it to add tracing or metrics.
    */
-  protected async send<T>(config: AxiosRequestConfig, context: CallContext): Promise<AxiosResponse<T>> {
+  protected async send<T>(
+    config: AxiosRequestConfig,
+    context: CallContext,
+    callOptions?: NangoCallOptions,
+  ): Promise<AxiosResponse<T>> {
+    const { timeout, signal } = checkCallOptions(context.operation, callOptions);
+    const request: AxiosRequestConfig = { ...config, timeout: timeout ?? this.options.timeout };
+    if (signal !== undefined) request.signal = signal;
     try {
-      return await firstValueFrom(this.http.request<T>(config));
+      return await firstValueFrom(this.http.request<T>(request));
     } catch (error) {
       throw await toNangoError(error, {
         ...context,
-        timeoutMs: config.timeout ?? this.options.timeout,
+        timeoutMs: request.timeout ?? this.options.timeout,
         host: this.options.host,
         secrets: [this.options.secretKey],
       });
@@ -205,6 +269,7 @@ export class NangoService implements OnModuleDestroy {
     connectionId: string,
     forceRefresh: boolean | undefined,
     refreshToken: boolean | undefined,
+    options: NangoCallOptions | undefined,
   ): Promise<NangoConnection> {
     const id = pathSegment(operation, 'connectionId', connectionId);
     const key = checkId(operation, 'providerConfigKey', providerConfigKey);
@@ -214,14 +279,21 @@ export class NangoService implements OnModuleDestroy {
       refresh_token: String(checkFlag(operation, 'refreshToken', refreshToken)),
     });
     const context = { operation, providerConfigKey, connectionId };
-    const response = await this.send<NangoConnection>({ method: 'GET', url: `/connections/${id}?${query}` }, context);
+    const response = await this.send<NangoConnection>(
+      { method: 'GET', url: `/connections/${id}?${query}` },
+      context,
+      options,
+    );
     if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
       throw unexpected(context, 'a connection without credentials');
     }
     return response.data;
   }
 
-  private proxyWith<T>(method: NangoProxyMethod, config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
+  private proxyWith<T>(
+    method: NangoProxyMethod,
+    config: NangoProxyMethodConfig,
+  ): Promise<NangoProxyResponse<T>> {
     return this.proxy<T>({ ...config, method });
   }
 }
@@ -229,23 +301,34 @@ export class NangoService implements OnModuleDestroy {
 function tokenOf(credentials: NangoCredentials, context: CallContext): NangoToken {
   switch (credentials.type) {
     case 'OAUTH2':
-      if (typeof credentials.access_token !== 'string') throw unexpected(context, 'OAUTH2 credentials without access_token');
+      if (typeof credentials.access_token !== 'string')
+        throw unexpected(context, 'OAUTH2 credentials without access_token');
       return credentials.access_token;
     case 'OAUTH1':
-      return { oAuthToken: credentials.oauth_token, oAuthTokenSecret: credentials.oauth_token_secret };
+      return {
+        oAuthToken: credentials.oauth_token,
+        oAuthTokenSecret: credentials.oauth_token_secret,
+      };
     default:
       return credentials;
   }
 }
 
 function unexpected(context: CallContext, what: string): NangoRequestError {
-  return new NangoRequestError(`Nango answered ${context.operation}() with ${what}; is the host a Nango API?`, context);
+  return new NangoRequestError(
+    `Nango answered ${context.operation}() with ${what}; is the host a Nango API?`,
+    context,
+  );
 }
 
 function headerId(operation: string, argument: string, value: unknown): string {
   const id = checkId(operation, argument, value);
   if (!HEADER_SAFE.test(id)) {
-    throw new NangoInvalidArgumentError(operation, argument, 'must be ASCII to travel in a proxy header.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      argument,
+      'must be ASCII to travel in a proxy header.',
+    );
   }
   return id;
 }
@@ -253,7 +336,11 @@ function headerId(operation: string, argument: string, value: unknown): string {
 function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {
   if (filter === undefined) return '';
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new NangoInvalidArgumentError(operation, 'filter', 'must be a connection id or an object of filters.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'filter',
+      'must be a connection id or an object of filters.',
+    );
   }
   const query = new URLSearchParams();
   const ids: Array<[keyof ListConnectionsFilter, string]> = [
@@ -268,21 +355,67 @@ function listQuery(operation: string, filter: ListConnectionsFilter | undefined)
   }
   if (filter.tags !== undefined) {
     if (typeof filter.tags !== 'object' || filter.tags === null || Array.isArray(filter.tags)) {
-      throw new NangoInvalidArgumentError(operation, 'tags', 'must be an object of tag names to string values.');
+      throw new NangoInvalidArgumentError(
+        operation,
+        'tags',
+        'must be an object of tag names to string values.',
+      );
     }
     for (const [tag, value] of Object.entries(filter.tags)) {
-      query.set(`tags[${checkId(operation, 'tags', tag)}]`, checkId(operation, `tags.${tag}`, value));
+      query.set(
+        `tags[${checkId(operation, 'tags', tag)}]`,
+        checkId(operation, `tags.${tag}`, value),
+      );
     }
   }
-  for (const [field, min, max] of [['limit', 1, 10_000], ['page', 0, 1_000_000]] as const) {
+  for (const [field, min, max] of [
+    ['limit', 1, 10_000],
+    ['page', 0, 1_000_000],
+  ] as const) {
     const value = filter[field];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new NangoInvalidArgumentError(operation, field, `must be a whole number from ${min} to ${max}.`);
+      throw new NangoInvalidArgumentError(
+        operation,
+        field,
+        `must be a whole number from ${min} to ${max}.`,
+      );
     }
     query.set(field, String(value));
   }
   return query.toString();
+}
+
+function checkCallOptions(
+  operation: string,
+  options: NangoCallOptions | undefined,
+): NangoCallOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'options',
+      'must be an object such as { timeout, signal }.',
+    );
+  }
+  const { timeout, signal } = options;
+  if (
+    timeout !== undefined &&
+    (typeof timeout !== 'number' ||
+      !Number.isInteger(timeout) ||
+      timeout < 1 ||
+      timeout > NANGO_MAX_TIMEOUT_MS)
+  ) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'timeout',
+      `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}.`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new NangoInvalidArgumentError(operation, 'signal', 'must be an AbortSignal.');
+  }
+  return { timeout, signal };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -29,7 +29,12 @@ class ConfigModule {}
 @Injectable()
 class OptionsFactory {
   createNangoOptions(): NangoModuleOptions {
-    return { apiKey: SECRET, host: 'https://nango.example.com/api', timeout: 5000, userAgent: 'my-app/1.0' };
+    return {
+      apiKey: SECRET,
+      host: 'https://nango.example.com/api',
+      timeout: 5000,
+      userAgent: 'my-app/1.0',
+    };
   }
 }
 
@@ -47,7 +52,9 @@ async function optionsOf(imports: Parameters<typeof Test.createTestingModule>[0]
 
 describe('NangoModule', () => {
   it('forRoot applies defaults once and builds its own axios instance', async () => {
-    const { options, http, service } = await optionsOf([NangoModule.forRoot({ secretKey: SECRET })]);
+    const { options, http, service } = await optionsOf([
+      NangoModule.forRoot({ secretKey: SECRET }),
+    ]);
     expect(options).toEqual({
       secretKey: SECRET,
       host: 'https://api.nango.dev',
@@ -63,7 +70,9 @@ describe('NangoModule', () => {
   });
 
   it('the version constant matches package.json', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(NESTJS_NANGO_VERSION).toBe(pkg.version);
   });
 
@@ -72,7 +81,10 @@ describe('NangoModule', () => {
       NangoModule.forRootAsync({
         imports: [ConfigModule],
         inject: [NangoConfigService],
-        useFactory: (config: NangoConfigService) => ({ secretKey: config.secretKey, host: config.host }),
+        useFactory: (config: NangoConfigService) => ({
+          secretKey: config.secretKey,
+          host: config.host,
+        }),
       }),
     ]);
     expect(options.host).toBe('http://localhost:3003');
@@ -97,7 +109,9 @@ describe('NangoModule', () => {
   });
 
   it('secretKey and apiKey may both be set when equal', async () => {
-    const { options } = await optionsOf([NangoModule.forRoot({ secretKey: SECRET, apiKey: SECRET })]);
+    const { options } = await optionsOf([
+      NangoModule.forRoot({ secretKey: SECRET, apiKey: SECRET }),
+    ]);
     expect(options.secretKey).toBe(SECRET);
   });
 
@@ -111,7 +125,9 @@ describe('NangoModule', () => {
 
     it('is off by default: a module that does not import NangoModule cannot inject NangoService', async () => {
       await expect(
-        Test.createTestingModule({ imports: [NangoModule.forRoot({ secretKey: SECRET }), FeatureModule] }).compile(),
+        Test.createTestingModule({
+          imports: [NangoModule.forRoot({ secretKey: SECRET }), FeatureModule],
+        }).compile(),
       ).rejects.toThrow(/NangoService/);
     });
 
@@ -126,7 +142,10 @@ describe('NangoModule', () => {
 
     it('isGlobal works with forRootAsync', async () => {
       const moduleRef = await Test.createTestingModule({
-        imports: [NangoModule.forRootAsync({ isGlobal: true, useFactory: () => ({ secretKey: SECRET }) }), FeatureModule],
+        imports: [
+          NangoModule.forRootAsync({ isGlobal: true, useFactory: () => ({ secretKey: SECRET }) }),
+          FeatureModule,
+        ],
       }).compile();
       expect(moduleRef.get(Consumer).nango).toBeInstanceOf(NangoService);
       await moduleRef.close();
@@ -169,7 +188,12 @@ describe('NangoModule', () => {
       const configError = error as NangoConfigurationError;
       expect(configError.fields.sort()).toEqual([...fields].sort());
       for (const field of fields) expect(configError.message).toContain(`- ${field}:`);
-      for (const text of [configError.message, configError.stack ?? '', JSON.stringify(configError), inspect(configError)]) {
+      for (const text of [
+        configError.message,
+        configError.stack ?? '',
+        JSON.stringify(configError),
+        inspect(configError),
+      ]) {
         expect(text).not.toContain(SECRET);
       }
     });
@@ -177,7 +201,11 @@ describe('NangoModule', () => {
     it('rejects through forRootAsync too', async () => {
       await expect(
         Test.createTestingModule({
-          imports: [NangoModule.forRootAsync({ useFactory: async () => ({ secretKey: SECRET, host: 'x' }) })],
+          imports: [
+            NangoModule.forRootAsync({
+              useFactory: async () => ({ secretKey: SECRET, host: 'x' }),
+            }),
+          ],
         }).compile(),
       ).rejects.toThrow(/- host: must be an http\(s\) URL/);
     });

@@ -2,6 +2,7 @@ import { isAxiosError, type AxiosResponse } from 'axios';
 import { Readable } from 'node:stream';
 import { NangoError } from './nango.error.js';
 import {
+  NangoAbortedError,
   NangoAuthenticationError,
   NangoConnectionNotFoundError,
   NangoIntegrationNotFoundError,
@@ -85,6 +86,15 @@ export async function toNangoError(error: unknown, context: NangoCallContext): P
     return fromResponse(error.response, context);
   }
   const code = error.code ?? 'ERR_NETWORK';
+  if (code === 'ERR_CANCELED') {
+    return new NangoAbortedError(
+      `${context.operation}() was cancelled by its AbortSignal${ids(context)}.`,
+      {
+        ...base(context),
+        code,
+      },
+    );
+  }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
     return new NangoTimeoutError(
       `Nango did not answer within ${context.timeoutMs} ms (${context.operation}${ids(context)}).`,
@@ -98,7 +108,10 @@ export async function toNangoError(error: unknown, context: NangoCallContext): P
   );
 }
 
-async function fromResponse(response: AxiosResponse<unknown>, context: NangoCallContext): Promise<NangoError> {
+async function fromResponse(
+  response: AxiosResponse<unknown>,
+  context: NangoCallContext,
+): Promise<NangoError> {
   const status = response.status;
   const data = await readBody(response.data);
   const nango = nangoErrorBody(data);
@@ -113,7 +126,8 @@ async function fromResponse(response: AxiosResponse<unknown>, context: NangoCall
     );
   }
   const code = nango?.code;
-  const nangoMessage = nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
+  const nangoMessage =
+    nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
   const details: NangoRequestErrorDetails = { ...base(context), status, code, nangoMessage };
   const said = `${context.operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
   const { providerConfigKey: key, connectionId: id } = context;
@@ -142,12 +156,17 @@ async function fromResponse(response: AxiosResponse<unknown>, context: NangoCall
     );
   }
   if (code === 'unknown_provider_config') {
-    return new NangoIntegrationNotFoundError(`Nango has no integration "${key}" (${said}).`, details);
+    return new NangoIntegrationNotFoundError(
+      `Nango has no integration "${key}" (${said}).`,
+      details,
+    );
   }
   if (
     status === 404 ||
     code === 'unknown_connection' ||
-    (context.proxy && code === 'server_error' && /failed to get connection/i.test(nango?.message ?? ''))
+    (context.proxy &&
+      code === 'server_error' &&
+      /failed to get connection/i.test(nango?.message ?? ''))
   ) {
     return new NangoConnectionNotFoundError(
       `Nango has no connection "${id}" for integration "${key}" (${said}).`,
@@ -157,7 +176,10 @@ async function fromResponse(response: AxiosResponse<unknown>, context: NangoCall
   if (status >= 500) {
     return new NangoUnavailableError(`Nango answered with a server error (${said}).`, details);
   }
-  return new NangoRequestError(`Nango refused the request (${said})${ids(context, ' for')}.`, details);
+  return new NangoRequestError(
+    `Nango refused the request (${said})${ids(context, ' for')}.`,
+    details,
+  );
 }
 
 function base(context: NangoCallContext): NangoRequestErrorDetails {
@@ -170,7 +192,8 @@ function base(context: NangoCallContext): NangoRequestErrorDetails {
 
 function ids(context: NangoCallContext, lead = ','): string {
   const parts: string[] = [];
-  if (context.providerConfigKey !== undefined) parts.push(`integration "${context.providerConfigKey}"`);
+  if (context.providerConfigKey !== undefined)
+    parts.push(`integration "${context.providerConfigKey}"`);
   if (context.connectionId !== undefined) parts.push(`connection "${context.connectionId}"`);
   return parts.length ? `${lead} ${parts.join(', ')}` : '';
 }

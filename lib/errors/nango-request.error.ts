@@ -87,6 +87,9 @@ export class NangoTimeoutError extends NangoRequestError {
   }
 }
 
+/** The caller cancelled the call through its `AbortSignal`. */
+export class NangoAbortedError extends NangoRequestError {}
+
 /**
  * The third-party API answered an error status through Nango's proxy: `status` is the third
  * party's, and `data` / `headers` hold its answer as Nango passed it on. They are
@@ -108,7 +111,11 @@ export class NangoUpstreamError extends NangoRequestError {
   }
 }
 
-function assignDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+function assignDefined<T extends object, K extends keyof T>(
+  target: T,
+  key: K,
+  value: T[K] | undefined,
+): void {
   if (value !== undefined) {
     (target as Record<K, T[K]>)[key] = value;
   }

@@ -8,7 +8,12 @@
 export class NangoError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, 'name', {
+      value: new.target.name,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   }
 
   /** The error's name, message and enumerable fields: what `JSON.stringify(error)` shows. */
@@ -31,12 +36,13 @@ export class NangoConfigurationError extends NangoError {
   }
 
   /** Builds the error from one line per bad field. */
-  static create(problems: ReadonlyArray<{ field: string; problem: string }>): NangoConfigurationError {
+  static create(
+    problems: ReadonlyArray<{ field: string; problem: string }>,
+  ): NangoConfigurationError {
     const lines = problems.map(({ field, problem }) => `- ${field}: ${problem}`);
-    return new NangoConfigurationError(
-      `Invalid NangoModule options:\n${lines.join('\n')}`,
-      [...new Set(problems.map((p) => p.field))],
-    );
+    return new NangoConfigurationError(`Invalid NangoModule options:\n${lines.join('\n')}`, [
+      ...new Set(problems.map((p) => p.field)),
+    ]);
   }
 }
 

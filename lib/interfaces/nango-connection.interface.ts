@@ -28,8 +28,9 @@ export interface NangoConnectionBase {
 }
 
 /** A connection with its credentials: what `GET /connections/{id}` returns. */
-export interface NangoConnection<C extends NangoCredentials = NangoCredentials>
-  extends NangoConnectionBase {
+export interface NangoConnection<
+  C extends NangoCredentials = NangoCredentials,
+> extends NangoConnectionBase {
   connection_config: Record<string, unknown>;
   webhook_url_override?: string | null;
   created_at: string;

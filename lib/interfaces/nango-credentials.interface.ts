@@ -54,7 +54,8 @@ export interface AppCredentials {
 
 /** Credentials of the other auth modes (custom, JWT, TBA, signature, ...), passed through. */
 export interface OtherCredentials {
-  type: 'CUSTOM' | 'TBA' | 'JWT' | 'BILL' | 'TWO_STEP' | 'SIGNATURE' | 'APP_STORE' | 'INSTALL_PLUGIN';
+  type:
+    'CUSTOM' | 'TBA' | 'JWT' | 'BILL' | 'TWO_STEP' | 'SIGNATURE' | 'APP_STORE' | 'INSTALL_PLUGIN';
   [field: string]: unknown;
 }
 
@@ -85,4 +86,5 @@ export interface OAuth1Token {
  * `{ oAuthToken, oAuthTokenSecret }` for OAUTH1, the whole credentials object otherwise
  * (as Nango's own Node client does).
  */
-export type NangoToken = string | OAuth1Token | Exclude<NangoCredentials, OAuth2Credentials | OAuth1Credentials>;
+export type NangoToken =
+  string | OAuth1Token | Exclude<NangoCredentials, OAuth2Credentials | OAuth1Credentials>;

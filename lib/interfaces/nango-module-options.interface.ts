@@ -30,3 +30,11 @@ export interface ResolvedNangoOptions {
   /** The full `User-Agent` header sent to Nango. */
   readonly userAgent: string;
 }
+
+/** Per-call options, accepted as the last argument of every `NangoService` method. */
+export interface NangoCallOptions {
+  /** Timeout of this call, in milliseconds; overrides the module's `timeout`. */
+  timeout?: number;
+  /** Cancels the call; it then rejects with `NangoAbortedError`. */
+  signal?: AbortSignal;
+}

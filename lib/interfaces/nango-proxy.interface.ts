@@ -1,3 +1,4 @@
+import type { AxiosResponse } from 'axios';
 /** HTTP methods Nango's proxy forwards. */
 export type NangoProxyMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -5,10 +6,13 @@ export type NangoProxyMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type NangoProxyResponseType = 'json' | 'text' | 'arraybuffer' | 'stream';
 
 /** A query parameter value; arrays are joined with `,`. */
-export type NangoProxyParamValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
+export type NangoProxyParamValue =
+  string | number | boolean | ReadonlyArray<string | number | boolean>;
+
+import type { NangoCallOptions } from './nango-module-options.interface.js';
 
 /** Options of `NangoService.proxy()`; the third-party API is reached through Nango. */
-export interface NangoProxyConfig {
+export interface NangoProxyConfig extends NangoCallOptions {
   /** The third-party API path, e.g. `/user/repos` (a `/` is inserted if missing). */
   endpoint: string;
   /** The integration key (Nango's "provider config key"). */
@@ -45,6 +49,6 @@ export type NangoProxyMethodConfig = Omit<NangoProxyConfig, 'method'>;
 export interface NangoProxyResponse<T = unknown> {
   status: number;
   statusText: string;
-  headers: import('axios').AxiosResponse['headers'];
+  headers: AxiosResponse['headers'];
   data: T;
 }

@@ -1,6 +1,10 @@
 import { NANGO_MAX_ID_LENGTH } from '../nango.constants.js';
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoProxyConfig, NangoProxyMethod, NangoProxyParamValue } from '../interfaces/nango-proxy.interface.js';
+import type {
+  NangoProxyConfig,
+  NangoProxyMethod,
+  NangoProxyParamValue,
+} from '../interfaces/nango-proxy.interface.js';
 
 // C0 control characters and DEL: never valid in an id, a path or a header.
 // eslint-disable-next-line no-control-regex
@@ -21,7 +25,11 @@ export function pathSegment(operation: string, argument: string, value: unknown)
 /** Checks a connection id or integration key (see {@link pathSegment}) and returns it. */
 export function checkId(operation: string, argument: string, value: unknown): string {
   if (typeof value !== 'string') {
-    throw new NangoInvalidArgumentError(operation, argument, `must be a string, got ${typeof value}.`);
+    throw new NangoInvalidArgumentError(
+      operation,
+      argument,
+      `must be a string, got ${typeof value}.`,
+    );
   }
   if (value.length === 0) {
     throw new NangoInvalidArgumentError(operation, argument, 'must not be empty.');
@@ -37,7 +45,11 @@ export function checkId(operation: string, argument: string, value: unknown): st
     throw new NangoInvalidArgumentError(operation, argument, `must not be "${value}".`);
   }
   if (CONTROL_CHARS.test(value)) {
-    throw new NangoInvalidArgumentError(operation, argument, 'must not contain control characters (CR, LF, ...).');
+    throw new NangoInvalidArgumentError(
+      operation,
+      argument,
+      'must not contain control characters (CR, LF, ...).',
+    );
   }
   return value;
 }
@@ -46,7 +58,11 @@ export function checkId(operation: string, argument: string, value: unknown): st
 export function checkFlag(operation: string, argument: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') {
-    throw new NangoInvalidArgumentError(operation, argument, `must be a boolean, got ${typeof value}.`);
+    throw new NangoInvalidArgumentError(
+      operation,
+      argument,
+      `must be a boolean, got ${typeof value}.`,
+    );
   }
   return value;
 }
@@ -74,13 +90,22 @@ function decodeFully(segment: string): string {
  */
 export function checkEndpoint(operation: string, endpoint: unknown): string {
   if (typeof endpoint !== 'string' || endpoint.trim().length === 0) {
-    throw new NangoInvalidArgumentError(operation, 'endpoint', 'must be a non-empty path such as "/user/repos".');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'endpoint',
+      'must be a non-empty path such as "/user/repos".',
+    );
   }
   const bad = (problem: string): never => {
-    throw new NangoInvalidArgumentError(operation, 'endpoint', `${problem} Pass a path such as "/user/repos".`);
+    throw new NangoInvalidArgumentError(
+      operation,
+      'endpoint',
+      `${problem} Pass a path such as "/user/repos".`,
+    );
   };
   if (CONTROL_CHARS.test(endpoint)) bad('must not contain control characters (CR, LF, ...).');
-  if (SCHEME.test(endpoint)) bad('must be a path, not a URL with a scheme; use baseUrlOverride to change the host.');
+  if (SCHEME.test(endpoint))
+    bad('must be a path, not a URL with a scheme; use baseUrlOverride to change the host.');
   if (endpoint.startsWith('//')) bad('must not start with "//" (that names a host).');
   if (endpoint.includes('\\')) bad('must not contain a backslash.');
   if (endpoint.includes('#')) bad('must not contain a fragment ("#").');
@@ -100,27 +125,50 @@ export function checkMethod(operation: string, method: unknown): NangoProxyMetho
   if (method === undefined) return 'GET';
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (!PROXY_METHODS.has(upper)) {
-    throw new NangoInvalidArgumentError(operation, 'method', 'must be one of GET, POST, PUT, PATCH, DELETE.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'method',
+      'must be one of GET, POST, PUT, PATCH, DELETE.',
+    );
   }
   return upper as NangoProxyMethod;
 }
 
 /** Checks caller headers and returns them prefixed `Nango-Proxy-`, for Nango to un-prefix. */
-export function proxyHeaders(operation: string, headers: NangoProxyConfig['headers']): Record<string, string> {
+export function proxyHeaders(
+  operation: string,
+  headers: NangoProxyConfig['headers'],
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new NangoInvalidArgumentError(operation, 'headers', 'must be an object of header names to values.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'headers',
+      'must be an object of header names to values.',
+    );
   }
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) {
-      throw new NangoInvalidArgumentError(operation, 'headers', `has an invalid header name ${JSON.stringify(name.slice(0, 64))}.`);
+      throw new NangoInvalidArgumentError(
+        operation,
+        'headers',
+        `has an invalid header name ${JSON.stringify(name.slice(0, 64))}.`,
+      );
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new NangoInvalidArgumentError(operation, 'headers', `value of "${name}" must be a string or a number.`);
+      throw new NangoInvalidArgumentError(
+        operation,
+        'headers',
+        `value of "${name}" must be a string or a number.`,
+      );
     }
     if (CONTROL_CHARS.test(String(value).replace(/\t/g, ''))) {
-      throw new NangoInvalidArgumentError(operation, 'headers', `value of "${name}" must not contain CR, LF or other control characters.`);
+      throw new NangoInvalidArgumentError(
+        operation,
+        'headers',
+        `value of "${name}" must not contain CR, LF or other control characters.`,
+      );
     }
     out[`Nango-Proxy-${name}`] = String(value);
   }
@@ -128,10 +176,18 @@ export function proxyHeaders(operation: string, headers: NangoProxyConfig['heade
 }
 
 /** Builds the query string of `params` (arrays joined with `,`); '' when there are none. */
-export function queryString(operation: string, endpoint: string, params: NangoProxyConfig['params']): string {
+export function queryString(
+  operation: string,
+  endpoint: string,
+  params: NangoProxyConfig['params'],
+): string {
   if (params === undefined) return '';
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new NangoInvalidArgumentError(operation, 'params', 'must be an object of names to values.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'params',
+      'must be an object of names to values.',
+    );
   }
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
@@ -150,16 +206,26 @@ export function queryString(operation: string, endpoint: string, params: NangoPr
 }
 
 function paramValue(operation: string, name: string, value: NangoProxyParamValue): string {
-  if (Array.isArray(value)) return value.map((v) => paramValue(operation, name, v as NangoProxyParamValue)).join(',');
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new NangoInvalidArgumentError(operation, 'params', `value of "${name}" must be a string, number, boolean or an array of them.`);
+  if (Array.isArray(value))
+    return value.map((v) => paramValue(operation, name, v as NangoProxyParamValue)).join(',');
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  throw new NangoInvalidArgumentError(
+    operation,
+    'params',
+    `value of "${name}" must be a string, number, boolean or an array of them.`,
+  );
 }
 
 /** Checks `retries` (0 to 10). */
 export function checkRetries(operation: string, retries: unknown): number {
   if (retries === undefined) return 0;
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 10) {
-    throw new NangoInvalidArgumentError(operation, 'retries', 'must be a whole number from 0 to 10.');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'retries',
+      'must be a whole number from 0 to 10.',
+    );
   }
   return retries;
 }
@@ -169,9 +235,15 @@ export function checkRetryOn(operation: string, retryOn: unknown): string | unde
   if (retryOn === undefined) return undefined;
   if (
     !Array.isArray(retryOn) ||
-    !retryOn.every((code) => typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599)
+    !retryOn.every(
+      (code) => typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599,
+    )
   ) {
-    throw new NangoInvalidArgumentError(operation, 'retryOn', 'must be an array of HTTP status codes (100 to 599).');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'retryOn',
+      'must be an array of HTTP status codes (100 to 599).',
+    );
   }
   return retryOn.length ? retryOn.join(',') : undefined;
 }
@@ -180,7 +252,11 @@ export function checkRetryOn(operation: string, retryOn: unknown): string | unde
 export function checkBaseUrl(operation: string, url: unknown): string | undefined {
   if (url === undefined) return undefined;
   if (typeof url !== 'string' || CONTROL_CHARS.test(url) || !/^https?:\/\/[^/\s]+/i.test(url)) {
-    throw new NangoInvalidArgumentError(operation, 'baseUrlOverride', 'must be an absolute http(s) URL such as "https://api.example.com/v2".');
+    throw new NangoInvalidArgumentError(
+      operation,
+      'baseUrlOverride',
+      'must be an absolute http(s) URL such as "https://api.example.com/v2".',
+    );
   }
   return url;
 }

@@ -19,3 +19,8 @@ export type * from './interfaces/nango-module-options.interface.js';
 export type * from './interfaces/nango-credentials.interface.js';
 export type * from './interfaces/nango-connection.interface.js';
 export type * from './interfaces/nango-proxy.interface.js';
+export {
+  InjectNango,
+  getNangoServiceToken,
+  NANGO_DEFAULT_INSTANCE,
+} from './decorators/inject-nango.decorator.js';

@@ -8,6 +8,8 @@ import {
   NangoModule,
   NangoService,
   NESTJS_NANGO_VERSION,
+  InjectNango,
+  getNangoServiceToken,
   type NangoModuleOptions,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
@@ -209,5 +211,22 @@ describe('NangoModule', () => {
         }).compile(),
       ).rejects.toThrow(/- host: must be an http\(s\) URL/);
     });
+  });
+});
+
+describe('InjectNango', () => {
+  it('injects the default NangoService', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(@InjectNango() readonly nango: NangoService) {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: SECRET })],
+      providers: [Consumer],
+    }).compile();
+    expect(moduleRef.get(Consumer).nango).toBe(moduleRef.get(NangoService));
+    expect(getNangoServiceToken()).toBe(NangoService);
+    expect(getNangoServiceToken('default')).toBe(NangoService);
+    await moduleRef.close();
   });
 });

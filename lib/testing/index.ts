@@ -1,2 +1,3 @@
-/** Test helpers: a Nango stand-in server. */
+/** Test helpers: a Nango stand-in server, and NangoTestingModule wiring NangoModule to it. */
 export * from './nango-stand-in.js';
+export * from './nango-testing.module.js';

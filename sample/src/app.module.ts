@@ -1,30 +1,30 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NangoModule } from '../../lib/index.js';
-import { ConnectionsController } from './connections.controller.js';
+import { ConnectionsController } from './connections/connections.controller.js';
+import { GithubController } from './github/github.controller.js';
+import { GithubService } from './github/github.service.js';
+import { NangoErrorFilter } from './nango/nango-error.filter.js';
 
-/** Settings the sample reads from the environment (or from the embedded stand-in). */
-export interface SampleSettings {
-  secretKey: string;
-  host: string;
-}
-
-/** The sample application: NangoModule configured from its settings, and one controller. */
-@Module({})
-export class AppModule {
-  static forSettings(settings: SampleSettings) {
-    return {
-      module: AppModule,
-      imports: [
-        NangoModule.forRootAsync({
-          isGlobal: true,
-          useFactory: () => ({
-            secretKey: settings.secretKey,
-            host: settings.host,
-            userAgent: 'nestjs-nango-sample',
-          }),
-        }),
-      ],
-      controllers: [ConnectionsController],
-    };
-  }
-}
+/**
+ * The sample application. Nango's key and host come from the environment (or a `.env` file)
+ * through `@nestjs/config`: `NANGO_SECRET_KEY` (required) and `NANGO_HOST` (default Nango Cloud).
+ */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    NangoModule.forRootAsync({
+      isGlobal: true,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        secretKey: config.getOrThrow<string>('NANGO_SECRET_KEY'),
+        host: config.get<string>('NANGO_HOST'),
+        userAgent: 'nestjs-nango-sample',
+      }),
+    }),
+  ],
+  controllers: [ConnectionsController, GithubController],
+  providers: [GithubService, { provide: APP_FILTER, useClass: NangoErrorFilter }],
+})
+export class AppModule {}

@@ -1,0 +1,118 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Manifest {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return tsFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every module specifier of a file: static and type-only imports, re-exports, import(), require(). */
+export function specifiers(source: string): string[] {
+  const patterns = [
+    /\b(?:import|export)\s+(?:type\s+)?[^'";]*?\sfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[1] as string));
+}
+
+/** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or undefined. */
+export function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) {
+    return undefined;
+  }
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+  return builtinModules.includes(name) ? undefined : name;
+}
+
+const imported = new Map<string, string[]>();
+for (const file of tsFiles(join(root, 'lib'))) {
+  for (const specifier of specifiers(readFileSync(file, 'utf8'))) {
+    const name = packageOf(specifier);
+    if (name === undefined) continue;
+    imported.set(name, [...(imported.get(name) ?? []), relative(root, file)]);
+  }
+}
+
+describe('package.json declares what lib/ imports', () => {
+  it('the scan sees the imports (so the checks below can fail)', () => {
+    expect([...imported.keys()]).toEqual(
+      expect.arrayContaining([
+        '@nestjs/common',
+        '@nestjs/axios',
+        'axios',
+        'rxjs',
+        'class-validator',
+      ]),
+    );
+  });
+
+  it.each([...imported.keys()].sort())('%s is a dependency or a peer dependency', (name) => {
+    const declared = {
+      ...manifest.dependencies,
+      ...manifest.peerDependencies,
+    };
+    if (declared[name] === undefined) {
+      throw new Error(
+        `${name} is imported by ${imported.get(name)?.join(', ')} but is neither in dependencies nor peerDependencies`,
+      );
+    }
+  });
+
+  it('every dependency and peer dependency is used by lib/ (reflect-metadata and @nestjs/core: by Nest at run time)', () => {
+    const declared = [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {}),
+    ];
+    const unused = declared.filter(
+      (name) => !imported.has(name) && name !== 'reflect-metadata' && name !== '@nestjs/core',
+    );
+    expect(unused).toEqual([]);
+  });
+
+  it('every peer dependency is also a dev dependency, so the tests run against it', () => {
+    const missing = Object.keys(manifest.peerDependencies ?? {}).filter(
+      (name) => manifest.devDependencies?.[name] === undefined,
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('the scanner reads every import form and maps specifiers to packages', () => {
+    const source = [
+      "import { A } from '@scope/pkg/sub';",
+      "import type { B } from 'typed-only';",
+      "export * from './local.js';",
+      "export { C } from 'reexported';",
+      "import 'side-effect';",
+      "const d = await import('dynamic');",
+      "const e = require('required');",
+      "import { f } from 'node:fs';",
+      "import { g } from 'path';",
+    ].join('\n');
+    expect(specifiers(source).map(packageOf).filter(Boolean).sort()).toEqual([
+      '@scope/pkg',
+      'dynamic',
+      'reexported',
+      'required',
+      'side-effect',
+      'typed-only',
+    ]);
+  });
+});

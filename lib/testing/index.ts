@@ -1,3 +1,4 @@
 /** Test helpers: a Nango stand-in server, and NangoTestingModule wiring NangoModule to it. */
 export * from './nango-stand-in.js';
 export * from './nango-testing.module.js';
+export * from './stand-in-answers.js';

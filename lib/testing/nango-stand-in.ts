@@ -271,6 +271,21 @@ function noop(): void {}
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
  * proxy acting as an echoing third-party API. Scripted rules override any route.
  *
+ * What it does:
+ * - checks `Authorization: Bearer <secretKey>` and answers Nango's 401 bodies otherwise;
+ * - `GET /connections/{id}?provider_config_key=` with the seeded credentials of any type; an
+ *   expired OAUTH2 token (or `force_refresh=true`) is refreshed, unless the seed says
+ *   `refresh: 'fail'`: then 400 `invalid_credentials`, then 424 while Nango backs off;
+ *   404 `not_found` / 400 `unknown_provider_config` / 400 `invalid_query_params` as Nango does;
+ * - `GET /connections` with `connectionId`, `search`, `endUserId`, `integrationId`, `tags[k]`,
+ *   `limit`, `page`;
+ * - `/proxy/*`: echoes `{ echo: { method, url, headers, body } }`, where `headers` holds the
+ *   `Authorization` Nango would send upstream and the `Nango-Proxy-*` headers unprefixed;
+ *   `/proxy/status/<code>` answers that status, `/proxy/bytes/<n>` streams n bytes;
+ * - {@link NangoStandIn.script} replaces any answer (error bodies, 429 with `Retry-After`,
+ *   `delayMs`, `hang`, `reset`; `StandInAnswers` has them ready), and
+ *   {@link NangoStandIn.requests} records every request it got.
+ *
  * @example
  * const nango = await NangoStandIn.start({ connections: [{ connectionId: 'c1',
  *   providerConfigKey: 'github', credentials: { type: 'API_KEY', apiKey: 'k' } }] });

@@ -4,6 +4,7 @@ import {
   ForbiddenException,
   Get,
   Injectable,
+  Module,
   Param,
   UnauthorizedException,
   UseGuards,
@@ -586,6 +587,27 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
       expectClean(res);
     });
 
+    it('502 for any other refusal of Nango', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: {
+          status: 400,
+          body: { error: { code: 'invalid_query_params', message: 'Invalid query' } },
+        },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual({
+        statusCode: 502,
+        error: 'Bad Gateway',
+        code: 'nango_error',
+        message: 'Nango could not provide the credentials.',
+      });
+      expect(booted.logger.text()).toContain('invalid_query_params');
+      expectClean(res);
+    });
+
     it('500 without detail when Nango refuses the secret key', async () => {
       standIn.script({
         path: '/connections/conn-oauth2',
@@ -696,16 +718,25 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
   });
 });
 
-describe.each<[AdapterName]>([['express'], ['fastify']])('global registration on %s', (adapter) => {
+describe.each<[AdapterName, 'useExisting' | 'useClass']>([
+  ['express', 'useExisting'],
+  ['express', 'useClass'],
+  ['fastify', 'useExisting'],
+  ['fastify', 'useClass'],
+])('global registration on %s with %s', (adapter, kind) => {
   let standIn: NangoStandIn;
   let booted: Booted;
 
   beforeAll(async () => {
     standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
     booted = await boot(adapter, {
-      imports: [NangoModule.forRoot({ secretKey: SECRET, host: standIn.url, isGlobal: true })],
+      imports: [NangoModule.forRoot({ secretKey: SECRET, host: standIn.url })],
       controllers: [PlainController],
-      providers: [{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }],
+      providers: [
+        kind === 'useExisting'
+          ? { provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }
+          : { provide: APP_INTERCEPTOR, useClass: NangoTokenInterceptor },
+      ],
     });
   });
 
@@ -726,6 +757,36 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('global registration on
     const res = await call(`${booted.url}/plain/token/conn-oauth2`);
     expect(res).toMatchObject({ status: 200, body: { token: 'gh-access-token-1' } });
     expect(standIn.requests).toHaveLength(1);
+  });
+});
+
+/** A feature module that does not import NangoModule: the app's root module does. */
+@Module({ controllers: [DefaultsController] })
+class FeatureModule {}
+
+describe('a feature module not importing NangoModule', () => {
+  let standIn: NangoStandIn;
+  let booted: Booted;
+
+  beforeAll(async () => {
+    standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
+    booted = await boot('express', {
+      imports: [nangoModule(standIn), FeatureModule],
+      controllers: [],
+    });
+  });
+
+  afterAll(async () => {
+    await booted?.app.close();
+    await standIn?.close();
+  });
+
+  it('still gets the service and the module default connection', async () => {
+    const res = await call(`${booted.url}/int/jira/token`, { 'x-user': 'conn-apikey' });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { token: { type: 'API_KEY', apiKey: 'jira-api-key-123' } },
+    });
   });
 });
 

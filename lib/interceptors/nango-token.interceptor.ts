@@ -1,6 +1,5 @@
 import {
   HttpException,
-  Inject,
   Injectable,
   Logger,
   Optional,
@@ -27,6 +26,7 @@ import { tokenOfCredentials } from '../utils/nango-token.js';
 import { resolveSource } from '../utils/nango-value-source.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
+  NangoDefaultConnection,
   NangoValueSource,
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
@@ -58,12 +58,12 @@ export class NangoTokenInterceptor implements NestInterceptor {
   /** Logs server-side failures: messages only, which never hold a secret. */
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
   private readonly services = new Map<string, NangoService>();
+  private defaults: { value: NangoDefaultConnection | undefined } | undefined;
 
   constructor(
     protected readonly reflector: Reflector,
     protected readonly moduleRef: ModuleRef,
     @Optional() protected readonly adapterHost?: HttpAdapterHost,
-    @Optional() @Inject(NANGO_OPTIONS) protected readonly options?: ResolvedNangoOptions,
   ) {}
 
   /** Resolves the route's connection, fetches its credentials and stores them on the request. */
@@ -104,7 +104,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
   ): Promise<NangoConnectionTarget> {
-    const defaults = this.options?.defaultConnection;
+    const defaults = this.getDefaultConnection();
     const providerConfigKey = await this.resolveValue(
       context,
       route,
@@ -176,6 +176,23 @@ export class NangoTokenInterceptor implements NestInterceptor {
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter === undefined) return;
     adapter.setHeader(context.switchToHttp().getResponse(), name, value);
+  }
+
+  /**
+   * The module option `defaultConnection`, looked up once in the whole application (so it
+   * applies in feature modules that do not import `NangoModule` themselves).
+   */
+  protected getDefaultConnection(): NangoDefaultConnection | undefined {
+    if (this.defaults === undefined) {
+      let options: ResolvedNangoOptions | undefined;
+      try {
+        options = this.moduleRef.get<ResolvedNangoOptions>(NANGO_OPTIONS, { strict: false });
+      } catch {
+        options = undefined; // No NangoModule: getService() reports it.
+      }
+      this.defaults = { value: options?.defaultConnection };
+    }
+    return this.defaults.value;
   }
 
   /** The `NangoService` of a Nango instance (default: the unnamed one), looked up once. */

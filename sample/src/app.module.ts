@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NangoModule } from '../../lib/index.js';
 import { ConnectionsController } from './connections.controller.js';
+import { MeController } from './me.controller.js';
 
 /** Settings the sample reads from the environment (or from the embedded stand-in). */
 export interface SampleSettings {
@@ -24,7 +25,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [ConnectionsController],
+      controllers: [ConnectionsController, MeController],
     };
   }
 }

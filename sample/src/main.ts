@@ -44,7 +44,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   logger.log(
-    `Try:\n  curl ${base}/connections\n  curl ${base}/integrations/github/connections/user-1/user`,
+    `Try:\n  curl ${base}/connections\n  curl ${base}/integrations/github/connections/user-1/user` +
+      `\n  curl -H 'x-user: user-1' ${base}/me/github`,
   );
   const stop = async () => {
     await app.close();

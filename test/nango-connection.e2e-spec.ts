@@ -646,7 +646,7 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
       const res = await get('/misuse/throws');
       expect(res.status).toBe(500);
       expect(booted.logger.text()).toContain(
-        'MisuseController.throws: the connectionId resolver threw',
+        'MisuseController.throws: the connectionId resolver threw "resolver bug"; fix it, or throw an HttpException',
       );
       expect(standIn.requests).toHaveLength(0);
     });

@@ -238,7 +238,8 @@ export class NangoTokenInterceptor implements NestInterceptor {
       if (error instanceof HttpException) throw error;
       throw NangoConnectionResolutionError.create(
         handlerName(context),
-        `the ${field} resolver threw; fix it, or throw an HttpException to answer with it.`,
+        `the ${field} resolver threw "${error instanceof Error ? error.message : String(error)}"; ` +
+          'fix it, or throw an HttpException to answer with it.',
         error,
       );
     }
@@ -249,19 +250,17 @@ export class NangoTokenInterceptor implements NestInterceptor {
         `the ${field} resolver ${resolved.problem}: return a string (or a number).`,
       );
     }
-    const status = route.missingStatus ?? 400;
-    return Promise.reject(
-      resolved.kind === 'missing'
-        ? NangoHttpException.create(
-            status,
-            `missing_${snake(field)}`,
-            `Missing ${field} (from ${resolved.where}).`,
-          )
-        : NangoHttpException.create(
-            400,
-            `invalid_${snake(field)}`,
-            `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
-          ),
+    if (resolved.kind === 'missing') {
+      throw NangoHttpException.create(
+        route.missingStatus ?? 400,
+        `missing_${snake(field)}`,
+        `Missing ${field} (from ${resolved.where}).`,
+      );
+    }
+    throw NangoHttpException.create(
+      400,
+      `invalid_${snake(field)}`,
+      `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
     );
   }
 }

@@ -747,6 +747,10 @@ describe.each<[AdapterName, 'useExisting' | 'useClass']>([
 
   beforeEach(() => standIn.clearRequests());
 
+  it('resolves NangoTokenInterceptor, exported by NangoModule', () => {
+    expect(booted.app.get(NangoTokenInterceptor)).toBeInstanceOf(NangoTokenInterceptor);
+  });
+
   it('does nothing on routes without @UseNangoConnection()', async () => {
     const res = await call(`${booted.url}/plain/free`);
     expect(res).toMatchObject({ status: 200, body: { ok: true } });

@@ -24,3 +24,22 @@ export {
   getNangoServiceToken,
   NANGO_DEFAULT_INSTANCE,
 } from './decorators/inject-nango.decorator.js';
+export { UseNangoConnection } from './decorators/use-nango-connection.decorator.js';
+export { NangoConnectionMetadata } from './decorators/nango-connection.metadata.js';
+export {
+  InjectNangoToken,
+  InjectNangoConnection,
+} from './decorators/inject-nango-token.decorator.js';
+export {
+  NangoTokenInterceptor,
+  type NangoConnectionTarget,
+} from './interceptors/nango-token.interceptor.js';
+export {
+  NangoHttpException,
+  toNangoHttpException,
+  type NangoHttpExceptionBody,
+  type NangoHttpExceptionOptions,
+} from './errors/nango-http.exception.js';
+export * from './errors/nango-usage.error.js';
+export type { NangoRequestState } from './utils/nango-request-state.js';
+export type * from './interfaces/nango-connection-resolver.interface.js';

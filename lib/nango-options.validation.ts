@@ -7,6 +7,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 import {
@@ -16,6 +17,8 @@ import {
 } from './nango.constants.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
 import { NangoConfigurationError } from './errors/nango.error.js';
+import { describeDefaultConnectionProblems } from './utils/nango-value-source.js';
+import type { NangoDefaultConnection } from './interfaces/nango-connection-resolver.interface.js';
 import type {
   NangoModuleOptions,
   ResolvedNangoOptions,
@@ -64,6 +67,16 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
     message: 'must be a string of printable characters, at most 200',
   })
   userAgent?: string;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'nangoDefaultConnection',
+    validator: {
+      validate: (value: unknown) => describeDefaultConnectionProblems(value).length === 0,
+      defaultMessage: (args) => describeDefaultConnectionProblems(args?.value).join('; '),
+    },
+  })
+  defaultConnection?: NangoDefaultConnection;
 }
 
 /**
@@ -114,5 +127,8 @@ export function resolveNangoOptions(raw: unknown): ResolvedNangoOptions {
     host,
     timeout: options.timeout ?? NANGO_DEFAULT_TIMEOUT_MS,
     userAgent: `nestjs-nango/${NESTJS_NANGO_VERSION}${options.userAgent ? ` ${options.userAgent}` : ''}`,
+    ...(options.defaultConnection === undefined
+      ? {}
+      : { defaultConnection: Object.freeze({ ...options.defaultConnection }) }),
   });
 }

@@ -5,6 +5,7 @@ import { ConfigurableNangoModule, NANGO_MODULE_OPTIONS } from './nango.module-de
 import { resolveNangoOptions } from './nango-options.validation.js';
 import { createNangoHttpService } from './nango-http.factory.js';
 import { NangoService } from './nango.service.js';
+import { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
 
 /**
  * The Nango module. Import it once with `NangoModule.forRoot({ secretKey })` or
@@ -16,7 +17,8 @@ import { NangoService } from './nango.service.js';
     { provide: NANGO_OPTIONS, useFactory: resolveNangoOptions, inject: [NANGO_MODULE_OPTIONS] },
     { provide: NANGO_HTTP_SERVICE, useFactory: createNangoHttpService, inject: [NANGO_OPTIONS] },
     NangoService,
+    NangoTokenInterceptor,
   ],
-  exports: [NangoService, NANGO_OPTIONS],
+  exports: [NangoService, NANGO_OPTIONS, NangoTokenInterceptor],
 })
 export class NangoModule extends ConfigurableNangoModule {}

@@ -1,3 +1,5 @@
+import type { NangoDefaultConnection } from './nango-connection-resolver.interface.js';
+
 /**
  * Options of `NangoModule.forRoot()` / `forRootAsync()`.
  *
@@ -17,6 +19,11 @@ export interface NangoModuleOptions {
   timeout?: number;
   /** Appended to the `User-Agent` (`nestjs-nango/<version> <userAgent>`), e.g. `my-app/1.2.0`. */
   userAgent?: string;
+  /**
+   * Where `@UseNangoConnection()` routes get the integration key and connection id they leave
+   * out, e.g. `{ connectionId: (ctx) => ctx.switchToHttp().getRequest().user.id }`.
+   */
+  defaultConnection?: NangoDefaultConnection;
 }
 
 /** The options after validation, with defaults applied: what `NANGO_OPTIONS` resolves to. */
@@ -29,6 +36,8 @@ export interface ResolvedNangoOptions {
   readonly timeout: number;
   /** The full `User-Agent` header sent to Nango. */
   readonly userAgent: string;
+  /** The module's `defaultConnection`, when set. */
+  readonly defaultConnection?: NangoDefaultConnection;
 }
 
 /** Per-call options, accepted as the last argument of every `NangoService` method. */

@@ -1,0 +1,69 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { getNangoRequestState, type NangoRequestState } from '../utils/nango-request-state.js';
+
+/** Which parameter decorators a handler uses: what the interceptor must fetch. */
+export interface NangoHandlerNeeds {
+  /** `@InjectNangoConnection()` is used: fetch the whole connection. */
+  connection: boolean;
+}
+
+/** Handlers using `@InjectNangoConnection()`, by controller prototype and method name. */
+const CONNECTION_READERS = new WeakMap<object, Set<string | symbol>>();
+
+function recordConnectionReader(target: object, key: string | symbol | undefined): void {
+  if (key === undefined) return;
+  const keys = CONNECTION_READERS.get(target) ?? new Set<string | symbol>();
+  keys.add(key);
+  CONNECTION_READERS.set(target, keys);
+}
+
+/**
+ * Whether a handler of a controller class (or of a class it extends) reads the whole
+ * connection with `@InjectNangoConnection()`.
+ */
+export function nangoHandlerNeeds(controller: object, handler: string | symbol): NangoHandlerNeeds {
+  for (
+    let proto: unknown = (controller as { prototype?: unknown }).prototype;
+    typeof proto === 'object' && proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    if (CONNECTION_READERS.get(proto)?.has(handler)) return { connection: true };
+  }
+  return { connection: false };
+}
+
+function stateOf(context: ExecutionContext, decorator: string): NangoRequestState {
+  const state = getNangoRequestState(context.switchToHttp().getRequest());
+  if (state === undefined) {
+    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    throw NangoConnectionNotDeclaredError.create(handler, decorator);
+  }
+  return state;
+}
+
+/**
+ * Injects what `NangoService.getToken` returns for the route's connection: the access token
+ * string for OAUTH2, `{ oAuthToken, oAuthTokenSecret }` for OAUTH1, the credentials object
+ * otherwise. Needs `@UseNangoConnection()` on the handler or its controller.
+ */
+export const InjectNangoToken: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => stateOf(context, 'InjectNangoToken').token,
+) as () => ParameterDecorator;
+
+/**
+ * Injects the route's whole Nango connection, credentials included (`NangoConnection`). Needs
+ * `@UseNangoConnection()` on the handler or its controller.
+ */
+export const InjectNangoConnection: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => {
+    const { connection } = stateOf(context, 'InjectNangoConnection');
+    if (connection === undefined) {
+      // The interceptor fetched only the token: the handler was not seen as a connection reader.
+      const handler = `${context.getClass().name}.${context.getHandler().name}`;
+      throw NangoConnectionNotDeclaredError.create(handler, 'InjectNangoConnection');
+    }
+    return connection;
+  },
+  [(target, key) => recordConnectionReader(target, key)],
+) as () => ParameterDecorator;

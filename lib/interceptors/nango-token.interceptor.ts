@@ -1,0 +1,280 @@
+import {
+  HttpException,
+  Injectable,
+  Logger,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
+import type { Observable } from 'rxjs';
+import { NANGO_OPTIONS } from '../nango.constants.js';
+import { NangoService } from '../nango.service.js';
+import { getNangoServiceToken } from '../decorators/inject-nango.decorator.js';
+import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
+import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
+import { NangoRequestError } from '../errors/nango-request.error.js';
+import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
+import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
+import {
+  getNangoRequestState,
+  setNangoRequestState,
+  type NangoRequestState,
+} from '../utils/nango-request-state.js';
+import { tokenOfCredentials } from '../utils/nango-token.js';
+import { resolveSource } from '../utils/nango-value-source.js';
+import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
+import type {
+  NangoDefaultConnection,
+  NangoValueSource,
+  UseNangoConnectionOptions,
+} from '../interfaces/nango-connection-resolver.interface.js';
+
+/** The connection a request works on, once its sources are resolved. */
+export interface NangoConnectionTarget {
+  /** The integration key. */
+  providerConfigKey: string;
+  /** The connection id. */
+  connectionId: string;
+}
+
+/**
+ * Fetches fresh Nango credentials for routes marked with `@UseNangoConnection()`, before the
+ * handler runs (after guards, so `req.user` is set), and stores them on the request for
+ * `@InjectNangoToken()` / `@InjectNangoConnection()`.
+ *
+ * A singleton: the credentials live on the request object under a private Symbol, never on the
+ * interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
+ * registered globally (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
+ * One Nango call per request: `getToken`, or `getConnection` when the handler uses
+ * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s.
+ *
+ * Extend it and override the protected hooks to change how the connection is resolved, fetched
+ * or reported.
+ */
+@Injectable()
+export class NangoTokenInterceptor implements NestInterceptor {
+  /** Logs server-side failures: messages only, which never hold a secret. */
+  protected readonly logger = new Logger(NangoTokenInterceptor.name);
+  private readonly services = new Map<string, NangoService>();
+  private defaults: { value: NangoDefaultConnection | undefined } | undefined;
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly moduleRef: ModuleRef,
+    @Optional() protected readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  /** Resolves the route's connection, fetches its credentials and stores them on the request. */
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const route = this.getRouteOptions(context);
+    if (route === undefined) return next.handle();
+    const request = context.switchToHttp().getRequest<object>();
+    // Registered both globally and by the decorator: the first run did the work.
+    if (getNangoRequestState(request) !== undefined) return next.handle();
+    const target = await this.resolveTarget(context, route);
+    let state: NangoRequestState;
+    try {
+      state = await this.fetchCredentials(context, route, target);
+    } catch (error) {
+      throw this.toException(error, context, route);
+    }
+    setNangoRequestState(request, state);
+    return next.handle();
+  }
+
+  /**
+   * The `@UseNangoConnection()` options of the route: the controller's, with each field the
+   * handler sets overriding it. `undefined` when neither is decorated.
+   */
+  protected getRouteOptions(context: ExecutionContext): UseNangoConnectionOptions | undefined {
+    const onClass = this.reflector.get(NangoConnectionMetadata, context.getClass());
+    const onHandler = this.reflector.get(NangoConnectionMetadata, context.getHandler());
+    if (onClass === undefined || onHandler === undefined) return onHandler ?? onClass;
+    return { ...onClass, ...definedFields(onHandler) };
+  }
+
+  /**
+   * Works out the integration key and connection id from the route's options, falling back to
+   * the module's `defaultConnection`. A missing value is a 400 (or the route's `missingStatus`).
+   */
+  protected async resolveTarget(
+    context: ExecutionContext,
+    route: UseNangoConnectionOptions,
+  ): Promise<NangoConnectionTarget> {
+    const defaults = this.getDefaultConnection();
+    const providerConfigKey = await this.resolveValue(
+      context,
+      route,
+      'providerConfigKey',
+      route.providerConfigKey ?? defaults?.providerConfigKey,
+    );
+    const connectionId = await this.resolveValue(
+      context,
+      route,
+      'connectionId',
+      route.connectionId ?? defaults?.connectionId,
+    );
+    return { providerConfigKey, connectionId };
+  }
+
+  /**
+   * Fetches the credentials with one Nango call: `getConnection` when the handler reads the
+   * whole connection, `getToken` otherwise.
+   */
+  protected async fetchCredentials(
+    context: ExecutionContext,
+    route: UseNangoConnectionOptions,
+    target: NangoConnectionTarget,
+  ): Promise<NangoRequestState> {
+    const nango = this.getService(context, route.instance);
+    const { providerConfigKey, connectionId } = target;
+    const forceRefresh = route.forceRefresh ?? false;
+    if (nangoHandlerNeeds(context.getClass(), context.getHandler().name).connection) {
+      const connection = await nango.getConnection(providerConfigKey, connectionId, forceRefresh);
+      const token = tokenOfCredentials(connection.credentials);
+      if (token === undefined) {
+        throw new NangoRequestError(
+          'Nango answered getConnection() with OAUTH2 credentials without access_token',
+          { operation: 'getConnection', providerConfigKey, connectionId },
+        );
+      }
+      return { providerConfigKey, connectionId, token, connection };
+    }
+    const token = await nango.getToken(providerConfigKey, connectionId, forceRefresh);
+    return { providerConfigKey, connectionId, token };
+  }
+
+  /**
+   * Turns a failure into the HTTP answer: a {@link NangoHttpException} for Nango's errors
+   * (setting `Retry-After` when known), the error itself otherwise. Logs server-side failures.
+   */
+  protected toException(
+    error: unknown,
+    context: ExecutionContext,
+    route: UseNangoConnectionOptions,
+  ): unknown {
+    const exception = toNangoHttpException(error, { reconnectStatus: route.reconnectStatus });
+    if (exception === undefined) return error;
+    const status = exception.getStatus();
+    const message = error instanceof Error ? error.message : String(error);
+    if (status >= 500) {
+      this.logger.error(`${handlerName(context)}: ${message}`);
+    } else if (exception.getResponse().reconnect === true) {
+      this.logger.warn(`${handlerName(context)}: ${message}`);
+    }
+    if (exception.retryAfter !== undefined) {
+      this.setHeader(context, 'Retry-After', String(Math.max(0, Math.ceil(exception.retryAfter))));
+    }
+    return exception;
+  }
+
+  /** Sets a response header through the HTTP adapter (Express and Fastify alike). */
+  protected setHeader(context: ExecutionContext, name: string, value: string): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter === undefined) return;
+    adapter.setHeader(context.switchToHttp().getResponse(), name, value);
+  }
+
+  /**
+   * The module option `defaultConnection`, looked up once in the whole application (so it
+   * applies in feature modules that do not import `NangoModule` themselves).
+   */
+  protected getDefaultConnection(): NangoDefaultConnection | undefined {
+    if (this.defaults === undefined) {
+      let options: ResolvedNangoOptions | undefined;
+      try {
+        options = this.moduleRef.get<ResolvedNangoOptions>(NANGO_OPTIONS, { strict: false });
+      } catch {
+        options = undefined; // No NangoModule: getService() reports it.
+      }
+      this.defaults = { value: options?.defaultConnection };
+    }
+    return this.defaults.value;
+  }
+
+  /** The `NangoService` of a Nango instance (default: the unnamed one), looked up once. */
+  protected getService(context: ExecutionContext, instance: string | undefined): NangoService {
+    const key = instance ?? '';
+    const cached = this.services.get(key);
+    if (cached !== undefined) return cached;
+    let service: NangoService;
+    try {
+      service = this.moduleRef.get<NangoService>(getNangoServiceToken(instance), {
+        strict: false,
+      });
+    } catch (error) {
+      throw NangoConnectionResolutionError.create(
+        handlerName(context),
+        instance === undefined
+          ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
+          : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
+        error,
+      );
+    }
+    this.services.set(key, service);
+    return service;
+  }
+
+  private async resolveValue(
+    context: ExecutionContext,
+    route: UseNangoConnectionOptions,
+    field: 'providerConfigKey' | 'connectionId',
+    source: NangoValueSource | undefined,
+  ): Promise<string> {
+    if (source === undefined) {
+      throw NangoConnectionResolutionError.create(
+        handlerName(context),
+        `no ${field} to use: set @UseNangoConnection({ ${field} }) or the module option ` +
+          `defaultConnection.${field}.`,
+      );
+    }
+    let resolved;
+    try {
+      resolved = await resolveSource(source, context);
+    } catch (error) {
+      if (error instanceof HttpException) throw error;
+      throw NangoConnectionResolutionError.create(
+        handlerName(context),
+        `the ${field} resolver threw "${error instanceof Error ? error.message : String(error)}"; ` +
+          'fix it, or throw an HttpException to answer with it.',
+        error,
+      );
+    }
+    if (resolved.kind === 'value') return resolved.value;
+    if (resolved.kind === 'invalid' && typeof source === 'function') {
+      throw NangoConnectionResolutionError.create(
+        handlerName(context),
+        `the ${field} resolver ${resolved.problem}: return a string (or a number).`,
+      );
+    }
+    if (resolved.kind === 'missing') {
+      throw NangoHttpException.create(
+        route.missingStatus ?? 400,
+        `missing_${snake(field)}`,
+        `Missing ${field} (from ${resolved.where}).`,
+      );
+    }
+    throw NangoHttpException.create(
+      400,
+      `invalid_${snake(field)}`,
+      `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
+    );
+  }
+}
+
+function handlerName(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
+}
+
+function snake(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
+}

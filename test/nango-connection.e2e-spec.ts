@@ -1,0 +1,870 @@
+import 'reflect-metadata';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Injectable,
+  Module,
+  Param,
+  UnauthorizedException,
+  UseGuards,
+  UseInterceptors,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+  type LoggerService,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import type { Observable } from 'rxjs';
+import {
+  InjectNangoConnection,
+  InjectNangoToken,
+  NangoConnectionNotDeclaredError,
+  NangoConnectionOptionsError,
+  NangoModule,
+  NangoTokenInterceptor,
+  UseNangoConnection,
+  type NangoConnection,
+  type NangoModuleOptions,
+  type NangoToken,
+} from '../lib/index.js';
+import { NangoStandIn } from '../lib/testing/index.js';
+import { seedConnections } from './fixtures/seed.js';
+
+/** A recognisable secret key: it must never reach a response body or a log line. */
+const SECRET = '5ec2e7aa-1eaf-4bad-8c0d-5ec2e75ec2e7';
+/** Tokens of the seeded connections: none may show up in an error body or a log either. */
+const TOKENS = [
+  'gh-access-token-1',
+  'gh-refresh-token-1',
+  'gh-broken-token',
+  'gh-expired-token',
+  'jira-api-key-123',
+  'alice-password',
+  'tw-token-secret',
+];
+
+/** The request's user, as a guard sets it. */
+interface User {
+  id: string;
+}
+
+function userOf(ctx: ExecutionContext): string | undefined {
+  return ctx.switchToHttp().getRequest<{ user?: User }>().user?.id;
+}
+
+/** Authenticates `x-user: <id>` (a stand-in for a JWT guard) and sets `req.user`. */
+@Injectable()
+class HeaderAuthGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    const request = ctx
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, unknown>; user?: User }>();
+    const id = request.headers['x-user'];
+    if (typeof id !== 'string') throw new UnauthorizedException();
+    request.user = { id };
+    return true;
+  }
+}
+
+@Controller('gh')
+@UseNangoConnection({ providerConfigKey: 'github', connectionId: 'conn-oauth2' })
+class GithubController {
+  @Get('param/:conn')
+  @UseNangoConnection({ connectionId: { param: 'conn' } })
+  param(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('header')
+  @UseNangoConnection({ connectionId: { header: 'X-Connection-Id' } })
+  header(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('query')
+  @UseNangoConnection({ connectionId: { query: 'connection' } })
+  query(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('me')
+  @UseGuards(HeaderAuthGuard)
+  @UseNangoConnection({ connectionId: userOf, missingStatus: 401 })
+  me(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('constant')
+  constant(@InjectNangoToken() token: NangoToken, @Param() params: object): unknown {
+    return { token, params };
+  }
+
+  @Get('fresh')
+  @UseNangoConnection({ forceRefresh: true })
+  fresh(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('connection/:conn')
+  @UseNangoConnection({ providerConfigKey: 'twitter', connectionId: { param: 'conn' } })
+  connection(
+    @InjectNangoConnection() connection: NangoConnection,
+    @InjectNangoToken() token: NangoToken,
+  ): unknown {
+    return { connectionId: connection.connection_id, credentials: connection.credentials, token };
+  }
+
+  @Get('reconnect-401/:conn')
+  @UseNangoConnection({ connectionId: { param: 'conn' }, reconnectStatus: 401 })
+  reconnect401(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
+/** Routes whose integration comes from a route param and connection from the module default. */
+@Controller('int/:integration')
+@UseGuards(HeaderAuthGuard)
+class DefaultsController {
+  @Get('token')
+  @UseNangoConnection({ providerConfigKey: { param: 'integration' } })
+  token(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
+/** Misuse, on purpose. */
+@Controller('misuse')
+class MisuseController {
+  @Get('undeclared')
+  undeclared(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('throws')
+  @UseNangoConnection({
+    providerConfigKey: 'github',
+    connectionId: () => {
+      throw new Error('resolver bug');
+    },
+  })
+  throws(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('forbidden')
+  @UseNangoConnection({
+    providerConfigKey: 'github',
+    connectionId: () => {
+      throw new ForbiddenException('not yours');
+    },
+  })
+  forbidden(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('object')
+  @UseNangoConnection({
+    providerConfigKey: 'github',
+    connectionId: (() => ({ id: 1 })) as unknown as () => string,
+  })
+  object(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('no-key')
+  @UseNangoConnection({ connectionId: 'conn-oauth2' })
+  noKey(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('instance')
+  @UseNangoConnection({
+    providerConfigKey: 'github',
+    connectionId: 'conn-oauth2',
+    instance: 'nope',
+  })
+  instance(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
+/** Waits a random 0-10 ms before the handler runs: lets requests interleave after the fetch. */
+@Injectable()
+class JitterInterceptor implements NestInterceptor {
+  async intercept(_context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+    return next.handle();
+  }
+}
+
+/** Routes for the concurrency test: the jitter runs between the fetch and the handler's args. */
+@Controller('fleet')
+class FleetController {
+  @Get('param/:conn')
+  @UseInterceptors(JitterInterceptor)
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
+  param(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('header')
+  @UseInterceptors(JitterInterceptor)
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { header: 'x-connection-id' } })
+  header(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+
+  @Get('me')
+  @UseGuards(HeaderAuthGuard)
+  @UseInterceptors(JitterInterceptor)
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: userOf })
+  me(@InjectNangoConnection() connection: NangoConnection): unknown {
+    return { token: (connection.credentials as { access_token?: string }).access_token };
+  }
+}
+
+/** Plain routes for the global-interceptor app. */
+@Controller('plain')
+class PlainController {
+  @Get('free')
+  free(): unknown {
+    return { ok: true };
+  }
+
+  @Get('token/:conn')
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
+  token(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
+/** Captures every log line Nest writes, with all its arguments. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(...args: unknown[]): void {
+    this.push('log', args);
+  }
+  error(...args: unknown[]): void {
+    this.push('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.push('warn', args);
+  }
+  debug(...args: unknown[]): void {
+    this.push('debug', args);
+  }
+  verbose(...args: unknown[]): void {
+    this.push('verbose', args);
+  }
+  private push(level: string, args: unknown[]): void {
+    this.lines.push(
+      `${level} ${args.map((a) => (a instanceof Error ? `${a.stack}` : String(a))).join(' ')}`,
+    );
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+type AdapterName = 'express' | 'fastify';
+
+interface Booted {
+  app: INestApplication;
+  url: string;
+  logger: CapturingLogger;
+}
+
+async function boot(
+  adapter: AdapterName,
+  module: { imports?: unknown[]; controllers: unknown[]; providers?: unknown[] },
+): Promise<Booted> {
+  const ref = await Test.createTestingModule(
+    module as Parameters<typeof Test.createTestingModule>[0],
+  ).compile();
+  const logger = new CapturingLogger();
+  const app = ref.createNestApplication(
+    adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+    { logger },
+  );
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, logger };
+}
+
+function nangoModule(standIn: NangoStandIn, options: Partial<NangoModuleOptions> = {}): unknown {
+  return NangoModule.forRoot({
+    secretKey: SECRET,
+    host: standIn.url,
+    defaultConnection: { connectionId: userOf },
+    ...options,
+  });
+}
+
+async function call(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: the assertion on `body` will say so
+  }
+  return { status: response.status, body, text, headers: response.headers };
+}
+
+function expectNoSecret(...texts: string[]): void {
+  for (const text of texts) {
+    expect(text).not.toContain(SECRET);
+    for (const token of TOKENS) expect(text).not.toContain(token);
+  }
+}
+
+describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (adapter) => {
+  let standIn: NangoStandIn;
+  let booted: Booted;
+
+  beforeAll(async () => {
+    standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
+    booted = await boot(adapter, {
+      imports: [nangoModule(standIn, { timeout: 300 })],
+      controllers: [GithubController, DefaultsController, MisuseController],
+    });
+  });
+
+  afterAll(async () => {
+    await booted?.app.close();
+    await standIn?.close();
+  });
+
+  beforeEach(() => {
+    standIn.seed(...seedConnections());
+    standIn.clearRequests();
+    booted.logger.lines.length = 0;
+  });
+
+  const get = (path: string, headers?: Record<string, string>) =>
+    call(`${booted.url}${path}`, headers);
+
+  describe('resolves the connection and injects its token', () => {
+    it('from a route param, with exactly one getToken call to Nango', async () => {
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res).toMatchObject({ status: 200, body: { token: 'gh-access-token-1' } });
+      expect(standIn.requests).toHaveLength(1);
+      expect(standIn.requests[0]?.pathname).toBe('/connections/conn-oauth2');
+      expect(standIn.requests[0]?.query).toMatchObject({
+        provider_config_key: 'github',
+        force_refresh: 'false',
+      });
+    });
+
+    it('from a route param needing percent-encoding', async () => {
+      const res = await get(`/gh/param/${encodeURIComponent('team/a?b#c d')}`);
+      expect(res).toMatchObject({ status: 200, body: { token: 'gh-odd-id-token' } });
+    });
+
+    it('from a header, whatever its case', async () => {
+      const res = await get('/gh/header', { 'x-connection-id': 'conn-expired' });
+      // The expired token was refreshed by Nango: a fresh one reaches the handler.
+      expect(res).toMatchObject({ status: 200, body: { token: 'conn-expired-access-1' } });
+    });
+
+    it('from the query string', async () => {
+      const res = await get('/gh/query?connection=conn-oauth2');
+      expect(res).toMatchObject({ status: 200, body: { token: 'gh-access-token-1' } });
+    });
+
+    it('from the user a guard set', async () => {
+      standIn.seed({
+        connectionId: 'user-42',
+        providerConfigKey: 'github',
+        credentials: { type: 'OAUTH2', access_token: 'user-42-token', raw: {} },
+      });
+      const res = await get('/gh/me', { 'x-user': 'user-42' });
+      expect(res).toMatchObject({ status: 200, body: { token: 'user-42-token' } });
+    });
+
+    it('from the module default (the user), with the integration from a route param', async () => {
+      const res = await get('/int/jira/token', { 'x-user': 'conn-apikey' });
+      expect(res).toMatchObject({
+        status: 200,
+        body: { token: { type: 'API_KEY', apiKey: 'jira-api-key-123' } },
+      });
+      expect(standIn.requests[0]?.query['provider_config_key']).toBe('jira');
+    });
+
+    it('from constants on the controller, the handler adding nothing', async () => {
+      const res = await get('/gh/constant');
+      expect(res).toMatchObject({ status: 200, body: { token: 'gh-access-token-1' } });
+    });
+
+    it('with forceRefresh, asking Nango for a refreshed token', async () => {
+      const res = await get('/gh/fresh');
+      expect(res).toMatchObject({ status: 200, body: { token: 'conn-oauth2-access-1' } });
+      expect(standIn.requests[0]?.query['force_refresh']).toBe('true');
+    });
+
+    it('injects the whole connection and the token with one getConnection call', async () => {
+      const res = await get('/gh/connection/conn-oauth1');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        connectionId: 'conn-oauth1',
+        credentials: expect.objectContaining({
+          type: 'OAUTH1',
+          oauth_token: 'tw-token',
+        }) as unknown,
+        token: { oAuthToken: 'tw-token', oAuthTokenSecret: 'tw-token-secret' },
+      });
+      expect(standIn.requests).toHaveLength(1);
+    });
+  });
+
+  describe('answers with the documented status and body, never a secret', () => {
+    const expectClean = (res: { text: string }) => expectNoSecret(res.text, booted.logger.text());
+
+    it('400 for a missing connection id', async () => {
+      const res = await get('/gh/header');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'missing_connection_id',
+        message: 'Missing connectionId (from header "X-Connection-Id").',
+      });
+      expect(standIn.requests).toHaveLength(0);
+      expectClean(res);
+    });
+
+    it('401 for a missing connection id when the route says so', async () => {
+      // The guard passes (x-user set) but the user id is empty.
+      const res = await get('/gh/me', { 'x-user': '' });
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'missing_connection_id',
+      });
+    });
+
+    it('400 for a connection id given twice in the query', async () => {
+      const res = await get('/gh/query?connection=conn-oauth2&connection=conn-basic');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'invalid_connection_id' });
+      expect(standIn.requests).toHaveLength(0);
+    });
+
+    it('400 for a connection id Nango could never match (too long)', async () => {
+      // (In a header: Fastify refuses route params over 100 characters itself, with a 414.)
+      const res = await get('/gh/header', { 'x-connection-id': 'x'.repeat(256) });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'invalid_connection',
+        message: 'connectionId must be at most 255 characters (got 256).',
+      });
+      expect(standIn.requests).toHaveLength(0);
+    });
+
+    it('404 for an unknown connection', async () => {
+      const res = await get('/gh/param/nobody');
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'connection_not_found',
+        message: 'No such Nango connection for this integration.',
+        providerConfigKey: 'github',
+        connectionId: 'nobody',
+      });
+      expectClean(res);
+    });
+
+    it('404 for an unknown integration', async () => {
+      const res = await get('/int/nope/token', { 'x-user': 'conn-oauth2' });
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({
+        statusCode: 404,
+        code: 'integration_not_found',
+        providerConfigKey: 'nope',
+      });
+    });
+
+    it('424 with a reconnect hint when the refresh failed', async () => {
+      const res = await get('/gh/param/conn-broken');
+      expect(res.status).toBe(424);
+      expect(res.body).toEqual({
+        statusCode: 424,
+        error: 'Failed Dependency',
+        code: 'reconnect_required',
+        message: 'The connection can no longer be refreshed: the end user must reconnect.',
+        reconnect: true,
+        providerConfigKey: 'github',
+        connectionId: 'conn-broken',
+      });
+      expect(booted.logger.text()).toContain('GithubController.param');
+      expectClean(res);
+    });
+
+    it('401 with a reconnect hint when the route says so', async () => {
+      const res = await get('/gh/reconnect-401/conn-broken');
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        reconnect: true,
+        connectionId: 'conn-broken',
+      });
+    });
+
+    it('502 when Nango answers a server error, logged without secrets', async () => {
+      standIn.script({ path: '/connections/conn-oauth2', times: 1, respond: { status: 500 } });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual({
+        statusCode: 502,
+        error: 'Bad Gateway',
+        code: 'nango_unavailable',
+        message: 'Nango is unavailable.',
+      });
+      expect(booted.logger.text()).toMatch(/error .*GithubController\.param: .*server error/);
+      expectClean(res);
+    });
+
+    it('502 when the connection to Nango is reset', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: { status: 200, reset: true },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ code: 'nango_unavailable' });
+      expectClean(res);
+    });
+
+    it('503 with Retry-After when Nango rate limits', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: {
+          status: 429,
+          headers: { 'retry-after': '7' },
+          body: { error: { code: 'too_many_request' } },
+        },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('7');
+      expect(res.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'nango_rate_limited',
+        message: 'Nango is rate limiting this server; try again later.',
+        retryAfter: 7,
+      });
+      expectClean(res);
+    });
+
+    it('504 when Nango does not answer in time', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: { status: 200, hang: true },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(504);
+      expect(res.body).toMatchObject({ statusCode: 504, code: 'nango_timeout' });
+      expectClean(res);
+    });
+
+    it('502 for any other refusal of Nango', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: {
+          status: 400,
+          body: { error: { code: 'invalid_query_params', message: 'Invalid query' } },
+        },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual({
+        statusCode: 502,
+        error: 'Bad Gateway',
+        code: 'nango_error',
+        message: 'Nango could not provide the credentials.',
+      });
+      expect(booted.logger.text()).toContain('invalid_query_params');
+      expectClean(res);
+    });
+
+    it('500 without detail when Nango refuses the secret key', async () => {
+      standIn.script({
+        path: '/connections/conn-oauth2',
+        times: 1,
+        respond: {
+          status: 401,
+          body: { error: { code: 'unknown_account', message: 'No account found' } },
+        },
+      });
+      const res = await get('/gh/param/conn-oauth2');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        code: 'internal_error',
+        message: 'Internal server error',
+      });
+      expect(booted.logger.text()).toContain('Nango rejected the secret key');
+      expectClean(res);
+    });
+  });
+
+  describe('misuse', () => {
+    it('@InjectNangoToken() without @UseNangoConnection() fails, naming the handler and the fix', async () => {
+      const res = await get('/misuse/undeclared');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+      expect(booted.logger.text()).toContain(
+        'MisuseController.undeclared uses @InjectNangoToken() but no @UseNangoConnection() ' +
+          'applies to it: add @UseNangoConnection({ providerConfigKey, connectionId })',
+      );
+      expect(standIn.requests).toHaveLength(0);
+    });
+
+    it('a resolver that throws is a 500 naming the handler', async () => {
+      const res = await get('/misuse/throws');
+      expect(res.status).toBe(500);
+      expect(booted.logger.text()).toContain(
+        'MisuseController.throws: the connectionId resolver threw "resolver bug"; fix it, or throw an HttpException',
+      );
+      expect(standIn.requests).toHaveLength(0);
+    });
+
+    it("a resolver's HttpException is the answer", async () => {
+      const res = await get('/misuse/forbidden');
+      expect(res).toMatchObject({ status: 403, body: { message: 'not yours' } });
+    });
+
+    it('a resolver returning an object is a 500 naming the handler', async () => {
+      const res = await get('/misuse/object');
+      expect(res.status).toBe(500);
+      expect(booted.logger.text()).toContain(
+        'MisuseController.object: the connectionId resolver returned object, not a string',
+      );
+    });
+
+    it('a route with no integration key anywhere is a 500 saying what to set', async () => {
+      const res = await get('/misuse/no-key');
+      expect(res.status).toBe(500);
+      expect(booted.logger.text()).toContain(
+        'MisuseController.noKey: no providerConfigKey to use: set @UseNangoConnection({ providerConfigKey })',
+      );
+    });
+
+    it('an unregistered Nango instance is a 500 saying how to register it', async () => {
+      const res = await get('/misuse/instance');
+      expect(res.status).toBe(500);
+      expect(booted.logger.text()).toContain('no Nango instance is named "nope"');
+    });
+  });
+
+  it('keeps concurrent requests apart: each gets exactly its own token', async () => {
+    const fleet = await NangoStandIn.start({ secretKey: SECRET, latencyMs: [0, 20] });
+    const connections = Array.from({ length: 30 }, (_, i) => `tenant-${i}`);
+    fleet.seed(
+      ...connections.map((connectionId) => ({
+        connectionId,
+        providerConfigKey: 'github',
+        credentials: { type: 'OAUTH2', access_token: `${connectionId}-token`, raw: {} },
+      })),
+    );
+    const app = await boot(adapter, {
+      imports: [nangoModule(fleet)],
+      controllers: [FleetController],
+    });
+    try {
+      const picks = Array.from(
+        { length: 300 },
+        () => connections[Math.floor(Math.random() * connections.length)] as string,
+      );
+      const results = await Promise.all(
+        picks.map((id, i) =>
+          i % 3 === 0
+            ? call(`${app.url}/fleet/param/${id}`)
+            : i % 3 === 1
+              ? call(`${app.url}/fleet/header`, { 'x-connection-id': id })
+              : call(`${app.url}/fleet/me`, { 'x-user': id }),
+        ),
+      );
+      results.forEach((res, i) => {
+        expect(res).toMatchObject({ status: 200, body: { token: `${picks[i]}-token` } });
+      });
+      expect(fleet.count({ path: /^\/connections\// })).toBe(300);
+    } finally {
+      await app.app.close();
+      await fleet.close();
+    }
+  });
+});
+
+describe.each<[AdapterName, 'useExisting' | 'useClass']>([
+  ['express', 'useExisting'],
+  ['express', 'useClass'],
+  ['fastify', 'useExisting'],
+  ['fastify', 'useClass'],
+])('global registration on %s with %s', (adapter, kind) => {
+  let standIn: NangoStandIn;
+  let booted: Booted;
+
+  beforeAll(async () => {
+    standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
+    booted = await boot(adapter, {
+      imports: [NangoModule.forRoot({ secretKey: SECRET, host: standIn.url })],
+      controllers: [PlainController],
+      providers: [
+        kind === 'useExisting'
+          ? { provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }
+          : { provide: APP_INTERCEPTOR, useClass: NangoTokenInterceptor },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await booted?.app.close();
+    await standIn?.close();
+  });
+
+  beforeEach(() => standIn.clearRequests());
+
+  it('resolves NangoTokenInterceptor, exported by NangoModule', () => {
+    expect(booted.app.get(NangoTokenInterceptor)).toBeInstanceOf(NangoTokenInterceptor);
+  });
+
+  it('does nothing on routes without @UseNangoConnection()', async () => {
+    const res = await call(`${booted.url}/plain/free`);
+    expect(res).toMatchObject({ status: 200, body: { ok: true } });
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  it('fetches once on a decorated route, though the interceptor is applied twice', async () => {
+    const res = await call(`${booted.url}/plain/token/conn-oauth2`);
+    expect(res).toMatchObject({ status: 200, body: { token: 'gh-access-token-1' } });
+    expect(standIn.requests).toHaveLength(1);
+  });
+});
+
+/** A feature module that does not import NangoModule: the app's root module does. */
+@Module({ controllers: [DefaultsController] })
+class FeatureModule {}
+
+describe('a feature module not importing NangoModule', () => {
+  let standIn: NangoStandIn;
+  let booted: Booted;
+
+  beforeAll(async () => {
+    standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
+    booted = await boot('express', {
+      imports: [nangoModule(standIn), FeatureModule],
+      controllers: [],
+    });
+  });
+
+  afterAll(async () => {
+    await booted?.app.close();
+    await standIn?.close();
+  });
+
+  it('still gets the service and the module default connection', async () => {
+    const res = await call(`${booted.url}/int/jira/token`, { 'x-user': 'conn-apikey' });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { token: { type: 'API_KEY', apiKey: 'jira-api-key-123' } },
+    });
+  });
+});
+
+describe('checks at start-up', () => {
+  it('@UseNangoConnection() rejects an unknown resolver form when applied', () => {
+    expect(() => UseNangoConnection({ connectionId: { cookie: 'sid' } as never })).toThrow(
+      NangoConnectionOptionsError,
+    );
+    expect(() => UseNangoConnection({ connectionId: { cookie: 'sid' } as never })).toThrow(
+      "connectionId has keys [cookie]; it must be a string, { param: 'name' }, { header: 'name' }, { query: 'name' } or a function (ctx) => string",
+    );
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'an empty constant',
+      { providerConfigKey: '' },
+      'providerConfigKey must not be an empty string',
+    ],
+    ['a number', { connectionId: 42 }, 'connectionId must be a string'],
+    ['an empty param name', { connectionId: { param: '' } }, '{ param } must name the param'],
+    ['two keys', { connectionId: { param: 'a', header: 'b' } }, 'has keys [param, header]'],
+    ['a bad forceRefresh', { forceRefresh: 'yes' }, 'forceRefresh must be a boolean'],
+    ['a bad missingStatus', { missingStatus: 403 }, 'missingStatus must be 400 or 401'],
+    ['a bad reconnectStatus', { reconnectStatus: 500 }, 'reconnectStatus must be 424 or 401'],
+    ['an unknown option', { connection: 'x' }, 'connection is not an option'],
+    ['an empty instance', { instance: '' }, 'instance must be the non-empty name'],
+  ])('@UseNangoConnection() rejects %s', (_what, options, message) => {
+    expect(() => UseNangoConnection(options as never)).toThrow(message);
+  });
+
+  it('rejects a malformed defaultConnection when the module starts', async () => {
+    const compile = Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({
+          secretKey: SECRET,
+          defaultConnection: { connectionId: { cookie: 'sid' } } as never,
+        }),
+      ],
+    }).compile();
+    await expect(compile).rejects.toThrow(
+      /defaultConnection: \.connectionId has keys \[cookie\]; it must be a string/,
+    );
+  });
+
+  it('rejects a defaultConnection that is not an object, or has unknown keys', async () => {
+    for (const [defaultConnection, message] of [
+      ['user', /defaultConnection: must be an object/],
+      [{ connection: 'x' }, /defaultConnection: has an unknown key "connection"/],
+    ] as const) {
+      await expect(
+        Test.createTestingModule({
+          imports: [
+            NangoModule.forRoot({
+              secretKey: SECRET,
+              defaultConnection: defaultConnection as never,
+            }),
+          ],
+        }).compile(),
+      ).rejects.toThrow(message);
+    }
+  });
+
+  it('NangoConnectionNotDeclaredError names the handler and the fix', () => {
+    const error = NangoConnectionNotDeclaredError.create(
+      'ReposController.list',
+      'InjectNangoToken',
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('NangoConnectionNotDeclaredError');
+    expect(error.handler).toBe('ReposController.list');
+    expect(error.message).toBe(
+      'ReposController.list uses @InjectNangoToken() but no @UseNangoConnection() applies to it: ' +
+        'add @UseNangoConnection({ providerConfigKey, connectionId }) to the handler or its controller.',
+    );
+  });
+});

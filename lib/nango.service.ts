@@ -8,6 +8,7 @@ import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
 import { NangoRequestError } from './errors/nango-request.error.js';
 import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
+import { tokenOfCredentials } from './utils/nango-token.js';
 import {
   checkBaseUrl,
   checkEndpoint,
@@ -299,19 +300,9 @@ export class NangoService implements OnModuleDestroy {
 }
 
 function tokenOf(credentials: NangoCredentials, context: CallContext): NangoToken {
-  switch (credentials.type) {
-    case 'OAUTH2':
-      if (typeof credentials.access_token !== 'string')
-        throw unexpected(context, 'OAUTH2 credentials without access_token');
-      return credentials.access_token;
-    case 'OAUTH1':
-      return {
-        oAuthToken: credentials.oauth_token,
-        oAuthTokenSecret: credentials.oauth_token_secret,
-      };
-    default:
-      return credentials;
-  }
+  const token = tokenOfCredentials(credentials);
+  if (token === undefined) throw unexpected(context, 'OAUTH2 credentials without access_token');
+  return token;
 }
 
 function unexpected(context: CallContext, what: string): NangoRequestError {

@@ -129,6 +129,18 @@ describe.each([
     expect(proxied?.headers['retries']).toBe('2');
   });
 
+  it('@InjectNangoToken() hands the handler the fresh token (the answer shows only its length)', async () => {
+    const answer = await call(base, 'GET', '/github/token-info', 'user-1');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      kind: 'access_token',
+      length: 'demo-github-token-user-1'.length,
+    });
+    expect(standIn.requests.at(-1)?.url).toBe(
+      '/connections/user-1?provider_config_key=github&force_refresh=false&refresh_token=false',
+    );
+  });
+
   it('an expired token is refreshed by Nango', async () => {
     const answer = await call(base, 'GET', '/github/status', 'user-2');
     expect(answer.status).toBe(200);
@@ -144,14 +156,20 @@ describe.each([
 
     const missing = await call(base, 'GET', '/github/profile', 'nobody');
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ statusCode: 404, error: 'NangoConnectionNotFoundError' });
+    expect(missing.body).toMatchObject({
+      statusCode: 404,
+      code: 'connection_not_found',
+      connectionId: 'nobody',
+    });
 
     const broken = await call(base, 'GET', '/github/status', 'user-3');
     expect(broken.status).toBe(424);
     expect(broken.body).toMatchObject({
       statusCode: 424,
-      error: 'NangoReconnectRequiredError',
-      reconnect: { providerConfigKey: 'github' },
+      code: 'reconnect_required',
+      reconnect: true,
+      providerConfigKey: 'github',
+      connectionId: 'user-3',
     });
     const again = await call(base, 'GET', '/github/profile', 'user-3');
     expect(again.status).toBe(424);
@@ -161,7 +179,7 @@ describe.each([
     }
   });
 
-  it('Nango rate limits become 503 with Retry-After; Nango outages 503; upstream errors 502', async () => {
+  it('Nango rate limits become 503 with Retry-After; Nango outages 502; upstream errors 502', async () => {
     standIn.script({
       path: '/proxy/user',
       times: 1,
@@ -174,11 +192,11 @@ describe.each([
     const limited = await call(base, 'GET', '/github/profile', 'user-1');
     expect(limited.status).toBe(503);
     expect(limited.headers.get('retry-after')).toBe('9');
-    expect(limited.body).toMatchObject({ error: 'NangoRateLimitError' });
+    expect(limited.body).toMatchObject({ code: 'nango_rate_limited', retryAfter: 9 });
 
     standIn.script({ path: '/connections', times: 1, respond: { status: 500, body: {} } });
     const down = await call(base, 'GET', '/connections', 'user-1');
-    expect(down.status).toBe(503);
+    expect(down.status).toBe(502);
 
     standIn.script({
       path: '/proxy/user',
@@ -187,7 +205,7 @@ describe.each([
     });
     const upstream = await call(base, 'GET', '/github/profile', 'user-1');
     expect(upstream.status).toBe(502);
-    expect(upstream.body).toMatchObject({ error: 'NangoUpstreamError' });
+    expect(upstream.body).toMatchObject({ code: 'upstream_error', upstreamStatus: 403 });
   });
 });
 
@@ -261,15 +279,20 @@ describe('startSample (what `npm run sample` runs)', () => {
     }
   });
 
-  it('with a wrong NANGO_SECRET_KEY, calls fail with 502 and never echo the key', async () => {
+  it('with a wrong NANGO_SECRET_KEY, calls fail with a bare 500 and never echo the key', async () => {
     const external = await NangoStandIn.start({ connections: demoConnections() });
     try {
       process.env['NANGO_SECRET_KEY'] = 'not-the-key-0123';
       process.env['NANGO_HOST'] = external.url;
       sample = await startSample({ port: 0, nest: { logger: false } });
       const answer = await call(sample.url, 'GET', '/connections', 'user-1');
-      expect(answer.status).toBe(502);
-      expect(answer.body).toMatchObject({ error: 'NangoAuthenticationError' });
+      expect(answer.status).toBe(500);
+      expect(answer.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        code: 'internal_error',
+        message: 'Internal server error',
+      });
       expect(JSON.stringify(answer.body)).not.toContain('not-the-key-0123');
     } finally {
       await sample?.close();

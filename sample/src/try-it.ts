@@ -43,6 +43,13 @@ export const TRY_IT: readonly TryRequest[] = [
     status: 200,
   },
   {
+    what: 'fresh credentials in a handler (@InjectNangoToken)',
+    method: 'GET',
+    path: '/github/token-info',
+    user: 'user-1',
+    status: 200,
+  },
+  {
     what: 'no connection: 404',
     method: 'GET',
     path: '/github/profile',

@@ -1,12 +1,32 @@
-import { Body, Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  Post,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
+import {
+  InjectNangoConnection,
+  InjectNangoToken,
+  UseNangoConnection,
+  type NangoConnection,
+  type NangoToken,
+} from '../../../lib/index.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import type { SampleUser } from '../auth/sample-user.js';
+import type { SampleRequest, SampleUser } from '../auth/sample-user.js';
 import { UserGuard } from '../auth/user.guard.js';
-import { GithubService, type NewIssue } from './github.service.js';
+import { GITHUB, GithubService, type NewIssue } from './github.service.js';
+
+/** The signed-in user's id, set on the request by `UserGuard`: it is their Nango connection id. */
+const currentUserId = (ctx: ExecutionContext): string =>
+  ctx.switchToHttp().getRequest<SampleRequest>().user?.id ?? '';
 
 /**
- * GitHub as the signed-in user. A user without a GitHub connection gets 404, one whose token
- * can no longer be refreshed gets 424 (reconnect), through `NangoErrorFilter`.
+ * GitHub as the signed-in user. Handlers either take fresh credentials from
+ * `@UseNangoConnection()` (status, token-info) or call GitHub through Nango's proxy
+ * (profile, issues). No connection: 404; a token that can't be refreshed: 424 (reconnect).
  */
 @Controller('github')
 @UseGuards(UserGuard)
@@ -18,9 +38,28 @@ export class GithubController {
     return this.github.profile(user.id);
   }
 
+  /** The connection, fetched by the interceptor after the guard set `req.user`. */
   @Get('status')
-  status(@CurrentUser() user: SampleUser): Promise<unknown> {
-    return this.github.status(user.id);
+  @UseNangoConnection({ providerConfigKey: GITHUB, connectionId: currentUserId })
+  status(@InjectNangoConnection() connection: NangoConnection): {
+    connected: true;
+    expiresAt: string | null;
+  } {
+    const expires =
+      'expires_at' in connection.credentials ? connection.credentials.expires_at : undefined;
+    return { connected: true, expiresAt: typeof expires === 'string' ? expires : null };
+  }
+
+  /**
+   * The fresh access token, as you would hand it to an SDK such as Octokit. Never send a token
+   * to a browser: this answers only what kind of credential it is and its length.
+   */
+  @Get('token-info')
+  @UseNangoConnection({ providerConfigKey: GITHUB, connectionId: currentUserId })
+  tokenInfo(@InjectNangoToken() token: NangoToken): { kind: string; length: number } {
+    return typeof token === 'string'
+      ? { kind: 'access_token', length: token.length }
+      : { kind: 'credentials', length: JSON.stringify(token).length };
   }
 
   @Post('repos/:owner/:repo/issues')

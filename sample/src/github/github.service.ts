@@ -47,12 +47,4 @@ export class GithubService {
     });
     return { status, data };
   }
-
-  /** Whether the user has a GitHub connection, and when its token expires (never the token). */
-  async status(userId: string): Promise<{ connected: true; expiresAt: string | null }> {
-    const connection = await this.nango.getConnection(GITHUB, userId);
-    const expires =
-      'expires_at' in connection.credentials ? connection.credentials.expires_at : undefined;
-    return { connected: true, expiresAt: typeof expires === 'string' ? expires : null };
-  }
 }

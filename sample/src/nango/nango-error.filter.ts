@@ -1,32 +1,12 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import {
-  NangoConnectionNotFoundError,
-  NangoError,
-  NangoIntegrationNotFoundError,
-  NangoInvalidArgumentError,
-  NangoRateLimitError,
-  NangoReconnectRequiredError,
-  NangoTimeoutError,
-  NangoUnavailableError,
-} from '../../../lib/index.js';
-
-/** The HTTP status the sample answers for each Nango error. */
-export function statusOf(error: NangoError): number {
-  if (error instanceof NangoInvalidArgumentError) return 400;
-  if (error instanceof NangoConnectionNotFoundError) return 404; // the user never connected
-  if (error instanceof NangoIntegrationNotFoundError) return 404;
-  if (error instanceof NangoReconnectRequiredError) return 424; // the user must reconnect
-  if (error instanceof NangoRateLimitError) return 503;
-  if (error instanceof NangoUnavailableError) return 503;
-  if (error instanceof NangoTimeoutError) return 504;
-  return 502; // wrong secret key, a third-party error, any other refusal by Nango
-}
+import { NangoError, NangoUpstreamError, toNangoHttpException } from '../../../lib/index.js';
 
 /**
- * Turns a `NangoError` thrown by a handler or a service into an HTTP answer: 404 when the user
- * has no connection, 424 when they must reconnect, 503 (with `Retry-After`) on rate limits, ...
- * Nango errors never carry the secret key or a token, so their message can be shown.
+ * Turns a `NangoError` thrown by a service call (here: the proxy calls of `GithubService`) into
+ * the same HTTP answer `@UseNangoConnection()` gives: 404 when the user has no connection, 424
+ * when they must reconnect, 503 with `Retry-After` on rate limits, 502/504 when Nango is down
+ * or slow. A third party's own error through the proxy is a 502 naming its status.
  */
 @Catch(NangoError)
 export class NangoErrorFilter implements ExceptionFilter {
@@ -35,14 +15,26 @@ export class NangoErrorFilter implements ExceptionFilter {
   catch(error: NangoError, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
-    const statusCode = statusOf(error);
-    if (error instanceof NangoRateLimitError && error.retryAfter !== undefined) {
-      httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfter));
+    if (error instanceof NangoUpstreamError) {
+      const body = {
+        statusCode: 502,
+        error: 'Bad Gateway',
+        code: 'upstream_error',
+        message: `GitHub answered ${error.status}.`,
+        upstreamStatus: error.status,
+      };
+      httpAdapter.reply(response, body, 502);
+      return;
     }
-    const body: Record<string, unknown> = { statusCode, error: error.name, message: error.message };
-    if (error instanceof NangoReconnectRequiredError) {
-      body['reconnect'] = { providerConfigKey: error.providerConfigKey };
+    const exception = toNangoHttpException(error);
+    if (exception === undefined) {
+      httpAdapter.reply(response, { statusCode: 500, message: 'Internal server error' }, 500);
+      return;
     }
-    httpAdapter.reply(response, body, statusCode);
+    const body = exception.getResponse() as { retryAfter?: number };
+    if (body.retryAfter !== undefined) {
+      httpAdapter.setHeader(response, 'Retry-After', String(body.retryAfter));
+    }
+    httpAdapter.reply(response, body, exception.getStatus());
   }
 }

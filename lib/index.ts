@@ -24,3 +24,4 @@ export {
   getNangoServiceToken,
   NANGO_DEFAULT_INSTANCE,
 } from './decorators/inject-nango.decorator.js';
+export { getNangoOptionsToken } from './nango-instance.providers.js';

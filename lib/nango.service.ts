@@ -259,6 +259,7 @@ export class NangoService implements OnModuleDestroy {
         timeoutMs: request.timeout ?? this.options.timeout,
         host: this.options.host,
         secrets: [this.options.secretKey],
+        instance: this.options.name,
       });
     }
   }

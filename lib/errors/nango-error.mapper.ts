@@ -29,6 +29,8 @@ export interface NangoCallContext {
   host: string;
   /** Strings that must never appear in an error (the secret key); replaced by `[redacted]`. */
   secrets: readonly string[];
+  /** The named Nango instance making the call; absent for the default instance. */
+  instance?: string;
 }
 
 /** Nango's error body: `{ error: { code, message?, errors?, payload? } }`. */
@@ -187,6 +189,7 @@ function base(context: NangoCallContext): NangoRequestErrorDetails {
     operation: context.operation,
     providerConfigKey: context.providerConfigKey,
     connectionId: context.connectionId,
+    instance: context.instance,
   };
 }
 

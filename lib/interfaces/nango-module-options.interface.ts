@@ -17,6 +17,12 @@ export interface NangoModuleOptions {
   timeout?: number;
   /** Appended to the `User-Agent` (`nestjs-nango/<version> <userAgent>`), e.g. `my-app/1.2.0`. */
   userAgent?: string;
+  /**
+   * The environment's webhook signing key, which `@NangoWebhook()` verifies
+   * `X-Nango-Hmac-Sha256` against; a list while a key is being rotated (any of them is
+   * accepted). When not set, webhooks are verified with the secret key.
+   */
+  webhookSigningKey?: string | string[];
 }
 
 /** The options after validation, with defaults applied: what `NANGO_OPTIONS` resolves to. */
@@ -29,6 +35,10 @@ export interface ResolvedNangoOptions {
   readonly timeout: number;
   /** The full `User-Agent` header sent to Nango. */
   readonly userAgent: string;
+  /** The webhook signing keys, when `webhookSigningKey` is set (else the secret key is used). */
+  readonly webhookSigningKeys?: readonly string[];
+  /** The instance name given to `forRoot({ name })`; absent for the default instance. */
+  readonly name?: string;
 }
 
 /** Per-call options, accepted as the last argument of every `NangoService` method. */

@@ -25,3 +25,5 @@ export {
   NANGO_DEFAULT_INSTANCE,
 } from './decorators/inject-nango.decorator.js';
 export { getNangoOptionsToken } from './nango-instance.providers.js';
+export * from './webhooks/index.js';
+export type * from './interfaces/nango-webhook.interface.js';

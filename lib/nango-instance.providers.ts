@@ -1,7 +1,12 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { NANGO_OPTIONS } from './nango.constants.js';
-import { NANGO_INSTANCE_NAME } from './nango.tokens.js';
+import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { NangoService } from './nango.service.js';
+import { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';
+import { resolveNangoOptions } from './nango-options.validation.js';
+import { createNangoHttpService } from './nango-http.factory.js';
+import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import type { HttpService } from '@nestjs/axios';
 import { NangoConfigurationError } from './errors/nango.error.js';
 import {
   NANGO_DEFAULT_INSTANCE,
@@ -39,29 +44,50 @@ export function checkInstanceName(name: unknown): string | undefined {
 }
 
 /**
- * Completes the dynamic module of one `forRoot()` / `forRootAsync()` call. The default
- * instance exports `NangoService` and `NANGO_OPTIONS`; a named one exports only
- * `NangoService:<name>` and `NangoOptions:<name>`, so that several named instances (global or
- * not) never collide with each other or with the default one.
+ * Completes the dynamic module of one `forRoot()` / `forRootAsync()` call with the instance's
+ * providers. The default instance provides and exports `NangoService` and `NANGO_OPTIONS`; a
+ * named one provides and exports only `NangoService:<name>` and `NangoOptions:<name>` (its
+ * service built by a factory), so that several instances, global or not, never collide, and
+ * `moduleRef.get(token, { strict: false })` finds exactly one provider per token.
  */
 export function withNangoInstance(definition: DynamicModule, rawName: unknown): DynamicModule {
   const name = checkInstanceName(rawName);
+  let providers: Provider[];
+  let exported: Array<string | symbol | typeof NangoService>;
   if (name === undefined) {
-    return {
-      ...definition,
-      exports: [...(definition.exports ?? []), NangoService, NANGO_OPTIONS],
-    };
+    providers = [
+      {
+        provide: NANGO_OPTIONS,
+        useFactory: (raw: unknown) => resolveNangoOptions(raw),
+        inject: [NANGO_MODULE_OPTIONS],
+      },
+      { provide: NANGO_HTTP_SERVICE, useFactory: createNangoHttpService, inject: [NANGO_OPTIONS] },
+      NangoService,
+    ];
+    exported = [NangoService, NANGO_OPTIONS];
+  } else {
+    const serviceToken = getNangoServiceToken(name);
+    const optionsToken = getNangoOptionsToken(name);
+    const httpToken = `NangoHttpService:${name}`;
+    providers = [
+      {
+        provide: optionsToken,
+        useFactory: (raw: unknown) => resolveNangoOptions(raw, name),
+        inject: [NANGO_MODULE_OPTIONS],
+      },
+      { provide: httpToken, useFactory: createNangoHttpService, inject: [optionsToken] },
+      {
+        provide: serviceToken,
+        useFactory: (http: HttpService, options: ResolvedNangoOptions) =>
+          new NangoService(http, options),
+        inject: [httpToken, optionsToken],
+      },
+    ];
+    exported = [serviceToken, optionsToken];
   }
-  const serviceToken = getNangoServiceToken(name);
-  const optionsToken = getNangoOptionsToken(name);
-  const providers: Provider[] = [
-    { provide: NANGO_INSTANCE_NAME, useValue: name },
-    { provide: serviceToken, useExisting: NangoService },
-    { provide: optionsToken, useExisting: NANGO_OPTIONS },
-  ];
   return {
     ...definition,
     providers: [...(definition.providers ?? []), ...providers],
-    exports: [...(definition.exports ?? []), serviceToken, optionsToken],
+    exports: [...(definition.exports ?? []), ...exported],
   };
 }

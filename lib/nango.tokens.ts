@@ -5,6 +5,3 @@
 
 /** The `HttpService` that `NangoModule` builds for Nango alone (its own axios instance). */
 export const NANGO_HTTP_SERVICE = Symbol('NANGO_HTTP_SERVICE');
-
-/** The `name` of a named Nango instance (provided only by `forRoot({ name })`). */
-export const NANGO_INSTANCE_NAME = Symbol('NANGO_INSTANCE_NAME');

@@ -102,6 +102,10 @@ describe('several Nango instances', () => {
     expect(prodOptions).toMatchObject({ name: 'prod', host: prodNango.url, timeout: 30_000 });
     expect(devOptions).toMatchObject({ name: 'dev', host: devNango.url, timeout: 4000 });
     expect(getNangoOptionsToken()).toBe(NANGO_OPTIONS);
+    // A lookup across modules (as route decorators do) finds exactly the instance asked for.
+    expect(ref.get(NangoService, { strict: false })).toBe(main);
+    expect(ref.get<ResolvedNangoOptions>(NANGO_OPTIONS, { strict: false }).name).toBeUndefined();
+    expect(ref.get(getNangoServiceToken('dev'), { strict: false })).toBe(dev);
 
     prodNango.clearRequests();
     devNango.clearRequests();

@@ -31,3 +31,9 @@ export type * from './interfaces/nango-webhook.interface.js';
 export type * from './interfaces/nango-integration.interface.js';
 export type * from './interfaces/nango-connect-session.interface.js';
 export type * from './interfaces/nango-records.interface.js';
+export { NangoHealthIndicator } from './health/nango.health-indicator.js';
+export type {
+  NangoHealthCheckOptions,
+  NangoHealthReason,
+  NangoHealthIndicatorResult,
+} from './health/nango.health-indicator.js';

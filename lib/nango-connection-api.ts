@@ -386,7 +386,14 @@ export function syncStatusRequest(
   if (syncs === '*') {
     query.set('syncs', '*');
   } else if (Array.isArray(syncs) && syncs.length > 0) {
-    query.set('syncs', syncs.map((s, i) => checkId(operation, `syncs[${i}]`, s)).join(','));
+    const names = syncs.map((s, i) => {
+      const name = checkId(operation, `syncs[${i}]`, s);
+      if (name.includes(',')) {
+        throw new NangoInvalidArgumentError(operation, `syncs[${i}]`, 'must not contain ",".');
+      }
+      return name;
+    });
+    query.set('syncs', names.join(','));
   } else {
     throw new NangoInvalidArgumentError(
       operation,

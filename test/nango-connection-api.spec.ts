@@ -548,6 +548,7 @@ describe('syncs', () => {
       nango.syncStatus('github', []),
       /syncs must be '\*' \(every sync\) or a non-empty list/,
     );
+    await refused(nango.syncStatus('github', ['a,b']), /syncs\[0\] must not contain ","/);
     await refused(
       nango.triggerSync('github', [], undefined, { emptyCache: true }),
       /emptyCache needs reset: true as well/,

@@ -295,7 +295,9 @@ interface StandInRecord {
  * A stand-in for a Nango server, for tests and benchmarks: a plain `node:http` server on
  * 127.0.0.1 (random port) answering the routes nestjs-nango uses exactly as a real Nango 0.71
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
- * proxy acting as an echoing third-party API. Scripted rules override any route.
+ * proxy acting as an echoing third-party API. Scripted rules override any route. It also
+ * answers connection delete/patch, metadata, integrations, connect sessions, actions
+ * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`).
  *
  * @example
  * const nango = await NangoStandIn.start({ connections: [{ connectionId: 'c1',

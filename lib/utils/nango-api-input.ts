@@ -118,7 +118,7 @@ export function checkIsoDate(
   return value;
 }
 
-/** Checks an optional non-empty string of at most `max` characters without control characters. */
+/** Checks an optional non-empty string (at most 255 characters, no control characters). */
 export function checkText(operation: string, argument: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   return checkId(operation, argument, value);

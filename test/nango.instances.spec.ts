@@ -160,6 +160,25 @@ describe('several Nango instances', () => {
     expect(moduleRef.get<ResolvedNangoOptions>(NANGO_OPTIONS).name).toBeUndefined();
   });
 
+  it('a configuration error names the instance, never a value', async () => {
+    const error = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRootAsync({
+          name: 'prod',
+          useFactory: () => ({ secretKey: 'has space SECRET', timeout: -1 }),
+        }),
+      ],
+    })
+      .compile()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NangoConfigurationError);
+    expect((error as Error).message).toMatch(
+      /^Invalid NangoModule options of instance "prod":\n- secretKey: /,
+    );
+    expect((error as NangoConfigurationError).fields).toEqual(['secretKey', 'timeout']);
+    expect((error as Error).message).not.toContain('SECRET');
+  });
+
   it.each([[''], ['has space'], [42]])('refuses the instance name %p', (name) => {
     expect(() =>
       NangoModule.forRoot({ name: name as string, secretKey: prodNango.secretKey }),

@@ -15,6 +15,7 @@ export type {
 } from './nango.module-definition.js';
 export * from './errors/nango.error.js';
 export * from './errors/nango-request.error.js';
+export * from './errors/nango-action.error.js';
 export type * from './interfaces/nango-module-options.interface.js';
 export type * from './interfaces/nango-credentials.interface.js';
 export type * from './interfaces/nango-connection.interface.js';
@@ -43,3 +44,15 @@ export {
 export * from './errors/nango-usage.error.js';
 export type { NangoRequestState } from './utils/nango-request-state.js';
 export type * from './interfaces/nango-connection-resolver.interface.js';
+export { getNangoOptionsToken } from './nango-instance.providers.js';
+export * from './webhooks/index.js';
+export type * from './interfaces/nango-webhook.interface.js';
+export type * from './interfaces/nango-integration.interface.js';
+export type * from './interfaces/nango-connect-session.interface.js';
+export type * from './interfaces/nango-records.interface.js';
+export { NangoHealthIndicator } from './health/nango.health-indicator.js';
+export type {
+  NangoHealthCheckOptions,
+  NangoHealthReason,
+  NangoHealthIndicatorResult,
+} from './health/nango.health-indicator.js';

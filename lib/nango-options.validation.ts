@@ -27,6 +27,9 @@ import type {
 const KEY_MESSAGE =
   'must be a non-empty string of printable characters without spaces (the Nango environment secret key)';
 
+const SIGNING_KEY_MESSAGE =
+  'must be a non-empty string of printable characters without spaces, or a list of 1 to 10 of them (the webhook signing keys)';
+
 /** The validation rules of {@link NangoModuleOptions}, checked with class-validator at start-up. */
 class NangoModuleOptionsSchema implements NangoModuleOptions {
   @IsOptional()
@@ -77,13 +80,19 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
     },
   })
   defaultConnection?: NangoDefaultConnection;
+
+  @IsOptional()
+  @IsString({ each: true, message: SIGNING_KEY_MESSAGE })
+  @IsNotEmpty({ each: true, message: SIGNING_KEY_MESSAGE })
+  @Matches(/^[\x21-\x7e]+$/, { each: true, message: SIGNING_KEY_MESSAGE })
+  webhookSigningKey?: string | string[];
 }
 
 /**
  * Validates the raw module options and applies the defaults, once, at start-up. Throws a
  * {@link NangoConfigurationError} naming every bad field; no field's value is ever shown.
  */
-export function resolveNangoOptions(raw: unknown): ResolvedNangoOptions {
+export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoOptions {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw NangoConfigurationError.create([
       {
@@ -115,6 +124,15 @@ export function resolveNangoOptions(raw: unknown): ResolvedNangoOptions {
       problem: 'and secretKey are both set, to different values: set only one of them',
     });
   }
+  const signing = (raw as NangoModuleOptions).webhookSigningKey;
+  if (
+    signing !== undefined &&
+    (typeof signing === 'string'
+      ? false
+      : !Array.isArray(signing) || signing.length < 1 || signing.length > 10)
+  ) {
+    problems.push({ field: 'webhookSigningKey', problem: SIGNING_KEY_MESSAGE });
+  }
   // One line per field and problem, in a stable order.
   const unique = [...new Map(problems.map((p) => [`${p.field}\u0000${p.problem}`, p])).values()];
   if (unique.length > 0) {
@@ -130,5 +148,15 @@ export function resolveNangoOptions(raw: unknown): ResolvedNangoOptions {
     ...(options.defaultConnection === undefined
       ? {}
       : { defaultConnection: Object.freeze({ ...options.defaultConnection }) }),
+    ...(options.webhookSigningKey === undefined
+      ? {}
+      : {
+          webhookSigningKeys: Object.freeze(
+            typeof options.webhookSigningKey === 'string'
+              ? [options.webhookSigningKey]
+              : [...options.webhookSigningKey],
+          ),
+        }),
+    ...(name === undefined ? {} : { name }),
   });
 }

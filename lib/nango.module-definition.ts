@@ -1,10 +1,12 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { NangoModuleOptions } from './interfaces/nango-module-options.interface.js';
+import { withNangoInstance } from './nango-instance.providers.js';
 
 /**
  * The module definition built by Nest's `ConfigurableModuleBuilder`: `forRoot` / `forRootAsync`,
  * `useFactory` / `useClass` / `useExisting` (a class implementing `createNangoOptions()`), and the
- * `isGlobal` extra, which makes the module global and never reaches the options.
+ * `isGlobal` extra, which makes the module global and never reaches the options, and the `name`
+ * extra, which registers a named instance (`@InjectNango(name)`) next to the default one.
  */
 export const {
   ConfigurableModuleClass: ConfigurableNangoModule,
@@ -14,14 +16,13 @@ export const {
 } = new ConfigurableModuleBuilder<NangoModuleOptions>({ moduleName: 'Nango' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createNangoOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras({ isGlobal: false, name: undefined as string | undefined }, (definition, extras) =>
+    withNangoInstance({ ...definition, global: extras.isGlobal }, extras.name),
+  )
   .build();
 
-/** `NangoModule.forRoot()` options: the module options plus `isGlobal`. */
+/** `NangoModule.forRoot()` options: the module options plus `isGlobal` and `name`. */
 export type NangoModuleForRootOptions = typeof NANGO_OPTIONS_TYPE;
 
-/** `NangoModule.forRootAsync()` options: `imports`, `inject`, `useFactory` / `useClass` / `useExisting`, `isGlobal`. */
+/** `NangoModule.forRootAsync()` options: `imports`, `inject`, `useFactory` / `useClass` / `useExisting`, `isGlobal`, `name`. */
 export type NangoModuleAsyncOptions = typeof NANGO_ASYNC_OPTIONS_TYPE;

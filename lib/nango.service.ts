@@ -30,7 +30,43 @@ import type {
   ListConnectionsFilter,
   NangoConnection,
   NangoConnectionList,
+  NangoConnectionSummary,
 } from './interfaces/nango-connection.interface.js';
+import {
+  connectSessionRequest,
+  deleteConnectionRequest,
+  getIntegrationRequest,
+  listIntegrationsRequest,
+  listRecordsRequest,
+  metadataRequest,
+  patchConnectionRequest,
+  syncStatusRequest,
+  triggerActionRequest,
+  triggerSyncRequest,
+  type NangoApiRequest,
+} from './nango-connection-api.js';
+import type {
+  NangoIntegrationInclude,
+  NangoIntegrationList,
+  NangoIntegrationResult,
+} from './interfaces/nango-integration.interface.js';
+import type {
+  NangoConnectSessionInput,
+  NangoConnectSessionResult,
+  NangoReconnectSessionInput,
+} from './interfaces/nango-connect-session.interface.js';
+import type {
+  NangoConnectionPatch,
+  NangoListRecordsParams,
+  NangoMetadataResult,
+  NangoRecord,
+  NangoRecordsPage,
+  NangoSuccess,
+  NangoSyncSelector,
+  NangoSyncStatusResult,
+  NangoTriggerActionOptions,
+  NangoTriggerSyncOptions,
+} from './interfaces/nango-records.interface.js';
 import type {
   NangoProxyConfig,
   NangoProxyMethod,
@@ -235,6 +271,225 @@ export class NangoService implements OnModuleDestroy {
     return this.proxyWith<T>('DELETE', config);
   }
 
+  // ---------------------------------------------------------------- more of Nango's API
+  // Request builders and argument checks live in nango-connection-api.ts.
+
+  /**
+   * Deletes a connection: `DELETE /connections/{connectionId}`. An unknown connection rejects
+   * with {@link NangoConnectionNotFoundError}.
+   */
+  async deleteConnection(
+    providerConfigKey: string,
+    connectionId: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(
+      deleteConnectionRequest(providerConfigKey, connectionId),
+      options,
+    );
+  }
+
+  /** The metadata of a connection (from `GET /connections/{connectionId}`). */
+  async getMetadata<M = Record<string, unknown>>(
+    providerConfigKey: string,
+    connectionId: string,
+    options?: NangoCallOptions,
+  ): Promise<M> {
+    const connection = await this.getConnection(
+      providerConfigKey,
+      connectionId,
+      false,
+      false,
+      options,
+    );
+    return (connection.metadata ?? {}) as M;
+  }
+
+  /**
+   * Replaces the metadata of one connection or several (all or none):
+   * `POST /connections/metadata`.
+   */
+  async setMetadata<M extends Record<string, unknown> = Record<string, unknown>>(
+    providerConfigKey: string,
+    connectionId: string | string[],
+    metadata: M,
+    options?: NangoCallOptions,
+  ): Promise<NangoMetadataResult<M>> {
+    return this.call<NangoMetadataResult<M>>(
+      metadataRequest('setMetadata', providerConfigKey, connectionId, metadata),
+      options,
+    );
+  }
+
+  /**
+   * Merges fields into the metadata of one connection or several (all or none):
+   * `PATCH /connections/metadata`.
+   */
+  async updateMetadata<M extends Record<string, unknown> = Record<string, unknown>>(
+    providerConfigKey: string,
+    connectionId: string | string[],
+    metadata: M,
+    options?: NangoCallOptions,
+  ): Promise<NangoMetadataResult<M>> {
+    return this.call<NangoMetadataResult<M>>(
+      metadataRequest('updateMetadata', providerConfigKey, connectionId, metadata),
+      options,
+    );
+  }
+
+  /** Changes a connection's tags, end user or webhook URL: `PATCH /connections/{connectionId}`. */
+  async patchConnection(
+    providerConfigKey: string,
+    connectionId: string,
+    patch: NangoConnectionPatch,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(
+      patchConnectionRequest(providerConfigKey, connectionId, patch),
+      options,
+    );
+  }
+
+  /**
+   * Creates a connect session for the front end: `POST /connect/sessions`. The token it
+   * returns is never logged nor put in an error by this package.
+   */
+  async createConnectSession(
+    session: NangoConnectSessionInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnectSessionResult> {
+    return this.call<NangoConnectSessionResult>(
+      connectSessionRequest('createConnectSession', session),
+      options,
+    );
+  }
+
+  /**
+   * Creates a connect session that re-authorizes an existing connection:
+   * `POST /connect/sessions/reconnect`.
+   */
+  async createReconnectSession(
+    session: NangoReconnectSessionInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnectSessionResult> {
+    return this.call<NangoConnectSessionResult>(
+      connectSessionRequest('createReconnectSession', session),
+      options,
+    );
+  }
+
+  /** Lists the environment's integrations: `GET /integrations`. */
+  async listIntegrations(options?: NangoCallOptions): Promise<NangoIntegrationList> {
+    return this.call<NangoIntegrationList>(listIntegrationsRequest(), options);
+  }
+
+  /**
+   * One integration, with its webhook URL or credentials when `include` asks for them:
+   * `GET /integrations/{uniqueKey}`. An unknown key rejects with
+   * {@link NangoIntegrationNotFoundError}.
+   */
+  async getIntegration(
+    uniqueKey: string,
+    include?: NangoIntegrationInclude[],
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationResult> {
+    return this.call<NangoIntegrationResult>(getIntegrationRequest(uniqueKey, include), options);
+  }
+
+  /**
+   * Runs an action of the integration for a connection and resolves with its output:
+   * `POST /action/trigger`. With `{ async: true }`, resolves at once with `{ id, statusUrl }`.
+   */
+  async triggerAction<O = unknown, I = unknown>(
+    providerConfigKey: string,
+    connectionId: string,
+    actionName: string,
+    input?: I,
+    options?: NangoTriggerActionOptions,
+  ): Promise<O> {
+    return this.call<O>(
+      triggerActionRequest(providerConfigKey, connectionId, actionName, input, options),
+      options,
+    );
+  }
+
+  /** One page of synced records of a model: `GET /records`. */
+  async listRecords<T = Record<string, unknown>>(
+    params: NangoListRecordsParams,
+    options?: NangoCallOptions,
+  ): Promise<NangoRecordsPage<T>> {
+    return this.call<NangoRecordsPage<T>>(listRecordsRequest(params), options);
+  }
+
+  /**
+   * Every synced record of a model, page after page (following `next_cursor`), as an async
+   * iterator: `for await (const record of nango.iterateRecords({ ... })) { ... }`.
+   */
+  async *iterateRecords<T = Record<string, unknown>>(
+    params: NangoListRecordsParams,
+    options?: NangoCallOptions,
+  ): AsyncGenerator<NangoRecord<T>, void, undefined> {
+    let cursor = params?.cursor;
+    do {
+      const page = await this.listRecords<T>({ ...params, cursor }, options);
+      yield* page.records;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /**
+   * Every connection matching `filter`, page after page (`limit` per page, default 100), as an
+   * async iterator: `for await (const connection of nango.iterateConnections()) { ... }`.
+   */
+  async *iterateConnections(
+    filter?: Omit<ListConnectionsFilter, 'page'>,
+    options?: NangoCallOptions,
+  ): AsyncGenerator<NangoConnectionSummary, void, undefined> {
+    const limit = filter?.limit ?? 100;
+    for (let page = 0; ; page++) {
+      const { connections } = await this.listConnections({ ...filter, limit, page }, options);
+      yield* connections;
+      if (connections.length < limit) return;
+    }
+  }
+
+  /**
+   * Starts an extra run of syncs (all of the integration's when `syncs` is empty), for one
+   * connection or all: `POST /sync/trigger`.
+   */
+  async triggerSync(
+    providerConfigKey: string,
+    syncs?: NangoSyncSelector[],
+    connectionId?: string,
+    syncOptions?: NangoTriggerSyncOptions,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(
+      triggerSyncRequest(providerConfigKey, syncs, connectionId, syncOptions),
+      options,
+    );
+  }
+
+  /** The status of syncs (`'*'` for all), for one connection or all: `GET /sync/status`. */
+  async syncStatus(
+    providerConfigKey: string,
+    syncs: '*' | string[],
+    connectionId?: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoSyncStatusResult> {
+    return this.call<NangoSyncStatusResult>(
+      syncStatusRequest(providerConfigKey, syncs, connectionId),
+      options,
+    );
+  }
+
+  /** Sends a request built by nango-connection-api.ts and returns the body. */
+  private async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
+    const response = await this.send<T>(api.request, api.context, options);
+    return response.data;
+  }
+  // ---------------------------------------------------------------- end of more of Nango's API
+
   /** Closes the keep-alive sockets to Nango when the application shuts down. */
   onModuleDestroy(): void {
     destroyNangoHttpService(this.http);
@@ -260,6 +515,7 @@ export class NangoService implements OnModuleDestroy {
         timeoutMs: request.timeout ?? this.options.timeout,
         host: this.options.host,
         secrets: [this.options.secretKey],
+        instance: this.options.name,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { isAxiosError, type AxiosResponse } from 'axios';
 import { Readable } from 'node:stream';
 import { NangoError } from './nango.error.js';
+import { NangoActionError } from './nango-action.error.js';
 import {
   NangoAbortedError,
   NangoAuthenticationError,
@@ -29,6 +30,8 @@ export interface NangoCallContext {
   host: string;
   /** Strings that must never appear in an error (the secret key); replaced by `[redacted]`. */
   secrets: readonly string[];
+  /** The named Nango instance making the call; absent for the default instance. */
+  instance?: string;
 }
 
 /** Nango's error body: `{ error: { code, message?, errors?, payload? } }`. */
@@ -62,6 +65,17 @@ const NANGO_PROXY_ERROR_CODES: ReadonlySet<string> = new Set([
   'plan_limit',
   'too_many_request',
   'generic_error_support',
+]);
+
+/** Codes that mean something other than a failed action, even on `triggerAction`. */
+const NOT_ACTION_CODES: ReadonlySet<string> = new Set([
+  'invalid_credentials',
+  'connection_refresh_backoff',
+  'connection_refresh_exhausted',
+  'generic_error_support',
+  'server_error',
+  'unknown_connection',
+  'unknown_provider_config',
 ]);
 
 /** Most bytes of an error body read from a stream response. */
@@ -132,6 +146,27 @@ async function fromResponse(
   const said = `${context.operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
   const { providerConfigKey: key, connectionId: id } = context;
 
+  // triggerAction: a 424 or 500 with an action's own code is the action failing.
+  if (
+    context.operation === 'triggerAction' &&
+    (status === 424 || status === 500) &&
+    code !== undefined &&
+    !NOT_ACTION_CODES.has(code)
+  ) {
+    const error = isRecord(data) && isRecord(data['error']) ? data['error'] : {};
+    return new NangoActionError(
+      `The action of integration "${key}" for connection "${id}" failed (${said}).`,
+      { ...details, payload: error['payload'], upstream: error['upstream'] },
+    );
+  }
+  // A 404 about an integration key alone (getIntegration) is about the integration.
+  if (status === 404 && key !== undefined && id === undefined && code !== 'unknown_connection') {
+    return new NangoIntegrationNotFoundError(
+      `Nango has no integration "${key}" (${said}).`,
+      details,
+    );
+  }
+
   if (status === 401) {
     return new NangoAuthenticationError(
       `Nango rejected the secret key (${said}). Check secretKey/apiKey: it must be the secret key of the Nango environment at ${context.host}.`,
@@ -187,6 +222,7 @@ function base(context: NangoCallContext): NangoRequestErrorDetails {
     operation: context.operation,
     providerConfigKey: context.providerConfigKey,
     connectionId: context.connectionId,
+    instance: context.instance,
   };
 }
 

@@ -16,6 +16,8 @@ export interface NangoRequestErrorDetails {
   connectionId?: string;
   /** The underlying cause, with nothing secret in it (never a raw `AxiosError`). */
   cause?: unknown;
+  /** The named Nango instance (`forRoot({ name })`) that made the call; absent for the default one. */
+  instance?: string;
 }
 
 /**
@@ -35,15 +37,23 @@ export class NangoRequestError extends NangoError {
   readonly providerConfigKey?: string;
   /** The connection id the call was about. */
   readonly connectionId?: string;
+  /** The named Nango instance that made the call; absent for the default instance. */
+  readonly instance?: string;
 
   constructor(message: string, details: NangoRequestErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      details.instance === undefined
+        ? message
+        : `${message} [Nango instance "${details.instance}"]`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.operation = details.operation;
     assignDefined(this, 'status', details.status);
     assignDefined(this, 'code', details.code);
     assignDefined(this, 'nangoMessage', details.nangoMessage);
     assignDefined(this, 'providerConfigKey', details.providerConfigKey);
     assignDefined(this, 'connectionId', details.connectionId);
+    assignDefined(this, 'instance', details.instance);
   }
 }
 

@@ -24,6 +24,12 @@ export interface NangoModuleOptions {
    * out, e.g. `{ connectionId: (ctx) => ctx.switchToHttp().getRequest().user.id }`.
    */
   defaultConnection?: NangoDefaultConnection;
+  /**
+   * The environment's webhook signing key, which `@NangoWebhook()` verifies
+   * `X-Nango-Hmac-Sha256` against; a list while a key is being rotated (any of them is
+   * accepted). When not set, webhooks are verified with the secret key.
+   */
+  webhookSigningKey?: string | string[];
 }
 
 /** The options after validation, with defaults applied: what `NANGO_OPTIONS` resolves to. */
@@ -38,6 +44,10 @@ export interface ResolvedNangoOptions {
   readonly userAgent: string;
   /** The module's `defaultConnection`, when set. */
   readonly defaultConnection?: NangoDefaultConnection;
+  /** The webhook signing keys, when `webhookSigningKey` is set (else the secret key is used). */
+  readonly webhookSigningKeys?: readonly string[];
+  /** The instance name given to `forRoot({ name })`; absent for the default instance. */
+  readonly name?: string;
 }
 
 /** Per-call options, accepted as the last argument of every `NangoService` method. */

@@ -265,11 +265,39 @@ function unrecognizedKeys(keys: string[]): unknown {
 
 function noop(): void {}
 
+// ---------------------------------------------------------------- more of Nango's API: types
+
+/** A synced record seeded in the stand-in: any object with a string `id`. */
+export type StandInRecordSeed = Record<string, unknown> & { id: string };
+
+/** Records of a model for one connection, as `listRecords()` will page through them. */
+export interface StandInRecordsSeed {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+  records: StandInRecordSeed[];
+}
+
+/**
+ * An action of the stand-in: computes the action's output from its input. Throwing makes the
+ * stand-in answer as Nango does when an action fails (500 `action_script_failure`).
+ */
+export type StandInAction = (input: unknown, connectionId: string) => unknown;
+
+interface StandInRecord {
+  data: StandInRecordSeed;
+  metadata: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------- end of more of Nango's API: types
+
 /**
  * A stand-in for a Nango server, for tests and benchmarks: a plain `node:http` server on
  * 127.0.0.1 (random port) answering the routes nestjs-nango uses exactly as a real Nango 0.71
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
- * proxy acting as an echoing third-party API. Scripted rules override any route.
+ * proxy acting as an echoing third-party API. Scripted rules override any route. It also
+ * answers connection delete/patch, metadata, integrations, connect sessions, actions
+ * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`).
  *
  * What it does:
  * - checks `Authorization: Bearer <secretKey>` and answers Nango's 401 bodies otherwise;
@@ -310,6 +338,11 @@ export class NangoStandIn {
   private rateWindowEnd = 0;
   private rateUsed = 0;
   private closing: Promise<void> | undefined;
+  // State of the routes in the "more of Nango's API" section.
+  private readonly integrationCreatedAt = new Map<string, string>();
+  private readonly records = new Map<string, StandInRecord[]>();
+  private readonly actions = new Map<string, StandInAction>();
+  private readonly syncs = new Map<string, Set<string>>();
 
   private constructor(server: Server, url: string, options: NangoStandInOptions) {
     this.server = server;
@@ -400,6 +433,43 @@ export class NangoStandIn {
   addIntegration(key: string, provider?: string): void {
     this.integrations.set(key, provider ?? key);
   }
+
+  // ---------------------------------------------------------------- more of Nango's API: seeding
+
+  /** Seeds the synced records of a model for a connection (replacing earlier ones). */
+  seedRecords(seed: StandInRecordsSeed): void {
+    const at = dbTimestamp(Date.now());
+    this.records.set(
+      `${connectionKey(seed.providerConfigKey, seed.connectionId)}\u0000${seed.model}`,
+      seed.records.map((data, i) => ({
+        data: { ...data },
+        metadata: {
+          deleted_at: null,
+          last_action: 'ADDED',
+          first_seen_at: at,
+          last_modified_at: at,
+          cursor: Buffer.from(`${at}||${i}`).toString('base64'),
+          pruned_at: null,
+        },
+      })),
+    );
+  }
+
+  /** Adds an action to an integration (created when missing). */
+  addAction(providerConfigKey: string, actionName: string, run: StandInAction): void {
+    if (!this.integrations.has(providerConfigKey)) this.addIntegration(providerConfigKey);
+    this.actions.set(`${providerConfigKey}\u0000${actionName}`, run);
+  }
+
+  /** Adds syncs to an integration (created when missing). */
+  addSyncs(providerConfigKey: string, ...syncNames: string[]): void {
+    if (!this.integrations.has(providerConfigKey)) this.addIntegration(providerConfigKey);
+    const set = this.syncs.get(providerConfigKey) ?? new Set<string>();
+    for (const name of syncNames) set.add(name);
+    this.syncs.set(providerConfigKey, set);
+  }
+
+  // ---------------------------------------------------------------- end of more of Nango's API: seeding
 
   /**
    * Scripted answers; checked before the built-in routes (after auth), newest rule first.
@@ -548,6 +618,8 @@ export class NangoStandIn {
         }
       }
     }
+    const more = this.routeMore(req);
+    if (more !== undefined) return more;
     return this.genericError();
   }
 
@@ -750,6 +822,367 @@ export class NangoStandIn {
     out.headers['x-echo-server'] = 'nango-stand-in';
     return out;
   }
+
+  // ---------------------------------------------------------------- more of Nango's API: routes
+  // DELETE/PATCH /connections/{id}, /connections/metadata, /integrations, /connect/sessions,
+  // /action/trigger, /records, /sync/trigger, /sync/status; answers shaped as Nango 0.71's.
+
+  private routeMore(req: RecordedRequest): Outgoing | undefined {
+    const { method, pathname } = req;
+    const segments = pathname.split('/');
+    if (pathname === '/connections/metadata' && (method === 'POST' || method === 'PATCH')) {
+      return this.metadataRoute(req);
+    }
+    if (segments[1] === 'connections' && segments.length === 3 && segments[2] !== '') {
+      let id: string;
+      try {
+        id = decodeURIComponent(segments[2] as string);
+      } catch {
+        return this.genericError();
+      }
+      if (method === 'DELETE') return this.deleteConnectionRoute(id, req);
+      if (method === 'PATCH') return this.patchConnectionRoute(id, req);
+    }
+    if (method === 'GET' && pathname === '/integrations') return this.listIntegrationsRoute();
+    if (method === 'GET' && segments[1] === 'integrations' && segments.length === 3) {
+      let key: string;
+      try {
+        key = decodeURIComponent(segments[2] as string);
+      } catch {
+        return this.genericError();
+      }
+      return this.getIntegrationRoute(key, req);
+    }
+    if (method === 'POST' && pathname === '/connect/sessions') return this.sessionRoute(req, false);
+    if (method === 'POST' && pathname === '/connect/sessions/reconnect') {
+      return this.sessionRoute(req, true);
+    }
+    if (method === 'POST' && pathname === '/action/trigger') return this.actionRoute(req);
+    if (method === 'GET' && pathname === '/records') return this.recordsRoute(req);
+    if (method === 'POST' && pathname === '/sync/trigger') return this.triggerSyncRoute(req);
+    if (method === 'GET' && pathname === '/sync/status') return this.syncStatusRoute(req);
+    return undefined;
+  }
+
+  private jsonBody(req: RecordedRequest): Record<string, unknown> | undefined {
+    try {
+      const body: unknown = JSON.parse(req.body === '' ? '{}' : req.body);
+      return isRecord(body) ? body : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private invalidBody(path: string, message = MISSING_INPUT): Outgoing {
+    return this.json(400, {
+      error: { code: 'invalid_body', errors: [{ code: 'invalid_type', message, path: [path] }] },
+    });
+  }
+
+  private unknownConnection(status = 400): Outgoing {
+    return this.json(status, { error: { code: 'unknown_connection' } });
+  }
+
+  private deleteConnectionRoute(connectionId: string, req: RecordedRequest): Outgoing {
+    const key = req.query['provider_config_key'];
+    if (key === undefined) {
+      return this.json(400, {
+        error: {
+          code: 'invalid_query_params',
+          errors: [{ code: 'invalid_type', message: MISSING_INPUT, path: ['provider_config_key'] }],
+        },
+      });
+    }
+    if (!this.connections.delete(connectionKey(key, connectionId))) return this.unknownConnection();
+    return this.json(200, { success: true });
+  }
+
+  private patchConnectionRoute(connectionId: string, req: RecordedRequest): Outgoing {
+    const key = req.query['provider_config_key'];
+    const stored =
+      key === undefined ? undefined : this.connections.get(connectionKey(key, connectionId));
+    if (stored === undefined) return this.unknownConnection(404);
+    const body = this.jsonBody(req);
+    if (body === undefined) return this.invalidBody('body', 'Invalid input: expected object');
+    const tags = body['tags'];
+    if (tags !== undefined) {
+      if (!isRecord(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+        return this.invalidBody('tags', 'Invalid input: expected record');
+      }
+      stored.tags = Object.fromEntries(
+        Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v as string]),
+      );
+    }
+    const endUser = body['end_user'];
+    if (isRecord(endUser) && typeof endUser['id'] === 'string') {
+      stored.endUser = {
+        id: endUser['id'],
+        display_name: typeof endUser['display_name'] === 'string' ? endUser['display_name'] : null,
+        email: typeof endUser['email'] === 'string' ? endUser['email'] : null,
+        tags: null,
+        organization: null,
+      };
+    }
+    stored.updatedAt = dbTimestamp(Date.now());
+    return this.json(200, { success: true });
+  }
+
+  private metadataRoute(req: RecordedRequest): Outgoing {
+    const body = this.jsonBody(req);
+    if (body === undefined) return this.invalidBody('body', 'Invalid input: expected object');
+    const key = body['provider_config_key'];
+    const ids = body['connection_id'];
+    const metadata = body['metadata'];
+    if (typeof key !== 'string') return this.invalidBody('provider_config_key');
+    if (typeof ids !== 'string' && !Array.isArray(ids)) return this.invalidBody('connection_id');
+    if (!isRecord(metadata)) return this.invalidBody('metadata', 'Invalid input: expected record');
+    const list = typeof ids === 'string' ? [ids] : ids;
+    const stored = list.map((id) =>
+      typeof id === 'string' ? this.connections.get(connectionKey(key, id)) : undefined,
+    );
+    if (stored.some((c) => c === undefined)) return this.unknownConnection(404);
+    for (const connection of stored as StoredConnection[]) {
+      const current = connection.seed.metadata ?? {};
+      connection.seed.metadata =
+        req.method === 'POST' ? { ...metadata } : { ...current, ...metadata };
+    }
+    return this.json(req.method === 'POST' ? 201 : 200, {
+      connection_id: ids,
+      provider_config_key: key,
+      metadata,
+    });
+  }
+
+  private integrationWire(key: string): Record<string, unknown> {
+    let at = this.integrationCreatedAt.get(key);
+    if (at === undefined) {
+      at = new Date().toISOString();
+      this.integrationCreatedAt.set(key, at);
+    }
+    const provider = this.integrations.get(key) ?? key;
+    return {
+      unique_key: key,
+      provider,
+      display_name: provider,
+      logo: `${this.url}/images/template-logos/${provider}.svg`,
+      forward_webhooks: true,
+      created_at: at,
+      updated_at: at,
+    };
+  }
+
+  private listIntegrationsRoute(): Outgoing {
+    const keys = [...this.integrations.keys()].sort();
+    return this.json(200, { data: keys.map((key) => this.integrationWire(key)) });
+  }
+
+  private getIntegrationRoute(key: string, req: RecordedRequest): Outgoing {
+    if (!this.integrations.has(key)) {
+      return this.json(404, {
+        error: { code: 'not_found', message: `Integration "${key}" does not exist` },
+      });
+    }
+    const include = new URLSearchParams(req.url.split('?')[1] ?? '').getAll('include');
+    const data = this.integrationWire(key);
+    if (include.includes('webhook')) data['webhook_url'] = null;
+    if (include.includes('credentials')) {
+      data['credentials'] = {
+        type: 'OAUTH2',
+        client_id: `${key}-client-id`,
+        client_secret: `${key}-client-secret`,
+        scopes: null,
+        webhook_secret: null,
+      };
+    }
+    return this.json(200, { data });
+  }
+
+  private sessionRoute(req: RecordedRequest, reconnect: boolean): Outgoing {
+    const body = this.jsonBody(req);
+    if (body === undefined) return this.invalidBody('body', 'Invalid input: expected object');
+    if (reconnect) {
+      const id = body['connection_id'];
+      const key = body['integration_id'];
+      if (typeof id !== 'string') return this.invalidBody('connection_id');
+      if (typeof key !== 'string') return this.invalidBody('integration_id');
+      if (!this.connections.has(connectionKey(key, id))) return this.unknownConnection();
+    } else {
+      const allowed = body['allowed_integrations'];
+      if (Array.isArray(allowed)) {
+        const unknown = allowed.find((k) => typeof k !== 'string' || !this.integrations.has(k));
+        if (unknown !== undefined) {
+          return this.json(400, {
+            error: {
+              code: 'invalid_body',
+              errors: [
+                {
+                  code: 'custom',
+                  message: `Integration does not exist: ${String(unknown)}`,
+                  path: ['allowed_integrations'],
+                },
+              ],
+            },
+          });
+        }
+      }
+    }
+    const token = `nango_connect_session_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;
+    return this.json(201, {
+      data: {
+        token,
+        connect_link: `${this.url}/connect?session_token=${token}`,
+        expires_at: new Date(Date.now() + 30 * 60_000).toISOString(),
+      },
+    });
+  }
+
+  private connectionFromHeaders(req: RecordedRequest): StoredConnection | Outgoing {
+    const connectionId = headerValue(req.headers['connection-id']);
+    const key = headerValue(req.headers['provider-config-key']);
+    const errors: unknown[] = [];
+    if (connectionId === undefined) {
+      errors.push({ code: 'invalid_type', message: MISSING_INPUT, path: ['connection-id'] });
+    }
+    if (key === undefined) {
+      errors.push({ code: 'invalid_type', message: MISSING_INPUT, path: ['provider-config-key'] });
+    }
+    if (connectionId === undefined || key === undefined) {
+      return this.json(400, { error: { code: 'invalid_headers', errors } });
+    }
+    if (!this.integrations.has(key)) {
+      return this.json(400, {
+        error: { code: 'unknown_provider_config', message: 'Provider does not exists' },
+      });
+    }
+    return this.connections.get(connectionKey(key, connectionId)) ?? this.unknownConnection(404);
+  }
+
+  private actionRoute(req: RecordedRequest): Outgoing {
+    const connection = this.connectionFromHeaders(req);
+    if (!('seed' in connection)) return connection;
+    const body = this.jsonBody(req);
+    const name = body?.['action_name'];
+    if (typeof name !== 'string') return this.invalidBody('action_name');
+    const action = this.actions.get(`${connection.seed.providerConfigKey}\u0000${name}`);
+    if (action === undefined) {
+      return this.json(400, {
+        error: { code: 'unknown_action', message: `Action "${name}" does not exist` },
+      });
+    }
+    if (headerValue(req.headers['x-async']) === 'true') {
+      const id = randomUUID();
+      return this.json(200, { id, statusUrl: `/action/${id}` });
+    }
+    try {
+      return this.json(200, action(body?.['input'], connection.seed.connectionId) ?? null);
+    } catch (error) {
+      return this.json(500, {
+        error: {
+          message: 'Failed to run action',
+          code: 'action_script_failure',
+          payload: { message: error instanceof Error ? error.message : String(error) },
+        },
+      });
+    }
+  }
+
+  private recordsRoute(req: RecordedRequest): Outgoing {
+    const connection = this.connectionFromHeaders(req);
+    if (!('seed' in connection)) return connection;
+    const { query } = req;
+    const errors: unknown[] = [];
+    const limit = this.intParam(query, 'limit', 1, errors) ?? 100;
+    if (query['model'] === undefined) {
+      errors.push({ code: 'invalid_type', message: MISSING_INPUT, path: ['model'] });
+    }
+    if (errors.length > 0) {
+      return this.json(400, { error: { code: 'invalid_query_params', errors } });
+    }
+    const all =
+      this.records.get(
+        `${connectionKey(connection.seed.providerConfigKey, connection.seed.connectionId)}\u0000${query['model']}`,
+      ) ?? [];
+    const ids = new URLSearchParams(req.url.split('?')[1] ?? '').getAll('ids');
+    const selected = ids.length === 0 ? all : all.filter((r) => ids.includes(r.data.id));
+    const after = query['cursor'];
+    const start =
+      after === undefined ? 0 : selected.findIndex((r) => r.metadata['cursor'] === after) + 1;
+    const page = selected.slice(start, start + limit);
+    const last = page[page.length - 1];
+    return this.json(200, {
+      records: page.map((r) => ({ ...r.data, _nango_metadata: r.metadata })),
+      next_cursor:
+        last !== undefined && start + limit < selected.length ? last.metadata['cursor'] : null,
+    });
+  }
+
+  private triggerSyncRoute(req: RecordedRequest): Outgoing {
+    const body = this.jsonBody(req);
+    if (body === undefined) return this.invalidBody('body', 'Invalid input: expected object');
+    const key = body['provider_config_key'];
+    if (typeof key !== 'string') return this.invalidBody('provider_config_key');
+    if (!this.integrations.has(key)) {
+      return this.json(400, {
+        error: { code: 'unknown_provider_config', message: 'Provider does not exists' },
+      });
+    }
+    const syncs = body['syncs'];
+    if (!Array.isArray(syncs)) return this.invalidBody('syncs', 'Invalid input: expected array');
+    const known = this.syncs.get(key) ?? new Set<string>();
+    for (const sync of syncs) {
+      const name = isRecord(sync) ? sync['name'] : sync;
+      if (typeof name !== 'string' || !known.has(name)) {
+        return this.json(400, {
+          error: { code: 'invalid_body', message: `Sync "${String(name)}" does not exist` },
+        });
+      }
+    }
+    const id = body['connection_id'];
+    if (typeof id === 'string' && !this.connections.has(connectionKey(key, id))) {
+      return this.unknownConnection();
+    }
+    return this.json(200, { success: true });
+  }
+
+  private syncStatusRoute(req: RecordedRequest): Outgoing {
+    const { query } = req;
+    const key = query['provider_config_key'];
+    const names = query['syncs'];
+    if (key === undefined || names === undefined) {
+      const path = key === undefined ? 'provider_config_key' : 'syncs';
+      return this.json(400, {
+        error: {
+          code: 'invalid_query_params',
+          errors: [{ code: 'invalid_type', message: MISSING_INPUT, path: [path] }],
+        },
+      });
+    }
+    const known = [...(this.syncs.get(key) ?? [])];
+    const wanted = names === '*' ? known : names.split(',').filter((n) => known.includes(n));
+    const id = query['connection_id'];
+    const connections = [...this.connections.values()].filter(
+      (c) => c.seed.providerConfigKey === key && (id === undefined || c.seed.connectionId === id),
+    );
+    return this.json(200, {
+      syncs: connections.flatMap((c) =>
+        wanted.map((name) => ({
+          id: `${c.id}-${name}`,
+          connection_id: c.seed.connectionId,
+          name,
+          variant: 'base',
+          status: 'SUCCESS',
+          finishedAt: c.updatedAt,
+          nextScheduledSyncAt: null,
+          frequency: 'every hour',
+          latestResult: {},
+          recordCount: {},
+          checkpoint: null,
+        })),
+      ),
+    });
+  }
+
+  // ---------------------------------------------------------------- end of more of Nango's API: routes
 
   // ---------------------------------------------------------------- connection state
 

@@ -1,0 +1,13 @@
+export { NangoWebhookGuard } from './nango-webhook.guard.js';
+export { NangoWebhook } from './nango-webhook.decorator.js';
+export { NangoWebhookPayload } from './nango-webhook-payload.decorator.js';
+export { NangoWebhookMetadata, NANGO_WEBHOOK_PAYLOAD } from './nango-webhook.constants.js';
+export {
+  NANGO_WEBHOOK_SIGNATURE_HEADER,
+  verifyNangoWebhookSignature,
+  signNangoWebhook,
+  isNangoAuthWebhook,
+  isNangoSyncWebhook,
+  isNangoForwardWebhook,
+  isNangoAsyncActionWebhook,
+} from './nango-webhook.signature.js';

@@ -1,0 +1,128 @@
+import {
+  BadRequestException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { NangoConfigurationError } from '../errors/nango.error.js';
+import { getNangoOptionsToken } from '../nango-instance.providers.js';
+import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
+import type {
+  NangoWebhookOptions,
+  NangoWebhookBody,
+} from '../interfaces/nango-webhook.interface.js';
+import { NANGO_WEBHOOK_PAYLOAD, NangoWebhookMetadata } from './nango-webhook.constants.js';
+import {
+  NANGO_WEBHOOK_SIGNATURE_HEADER,
+  verifyNangoWebhookSignature,
+} from './nango-webhook.signature.js';
+
+/** The parts of an Express or Fastify request the guard reads. */
+interface WebhookRequest {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody?: Buffer;
+  body?: unknown;
+  [NANGO_WEBHOOK_PAYLOAD]?: NangoWebhookBody;
+}
+
+/**
+ * Lets a request through only when its `X-Nango-Hmac-Sha256` header is the HMAC-SHA256 of the
+ * raw body under one of the instance's webhook signing keys (`webhookSigningKey`, else the
+ * secret key). Answers 401 otherwise; the handler never runs. The verified body, parsed,
+ * is then available to `@NangoWebhookBody()`.
+ *
+ * The application must keep raw bodies: `NestFactory.create(AppModule, { rawBody: true })`
+ * (Express and Fastify). Apply it with `@NangoWebhook()`.
+ */
+@Injectable()
+export class NangoWebhookGuard implements CanActivate {
+  private readonly keys = new Map<string, readonly string[]>();
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly moduleRef: ModuleRef,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const options =
+      this.reflector.getAllAndOverride(NangoWebhookMetadata, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? {};
+    const request = context.switchToHttp().getRequest<WebhookRequest>();
+    const rawBody = request.rawBody;
+    if (!Buffer.isBuffer(rawBody)) {
+      if (hasParsedBody(request.body)) {
+        throw new NangoConfigurationError(
+          'NangoWebhookGuard: the request has no raw body, so its signature cannot be checked. Create the application with NestFactory.create(AppModule, { rawBody: true }).',
+          ['rawBody'],
+        );
+      }
+      throw new UnauthorizedException('Missing Nango webhook body or signature');
+    }
+    const signature = request.headers[NANGO_WEBHOOK_SIGNATURE_HEADER];
+    if (!verifyNangoWebhookSignature(rawBody, signature, this.signingKeys(options))) {
+      throw new UnauthorizedException('Invalid Nango webhook signature');
+    }
+    request[NANGO_WEBHOOK_PAYLOAD] = parsePayload(rawBody);
+    return true;
+  }
+
+  /**
+   * The keys that verify webhooks for `options.instance`: its `webhookSigningKey` (one or
+   * several), else its secret key. Override to fetch keys elsewhere.
+   */
+  protected signingKeys(options: NangoWebhookOptions): readonly string[] {
+    const instance = options.instance ?? '';
+    let keys = this.keys.get(instance);
+    if (keys === undefined) {
+      const resolved = this.instanceOptions(options.instance);
+      keys = resolved.webhookSigningKeys ?? [resolved.secretKey];
+      this.keys.set(instance, keys);
+    }
+    return keys;
+  }
+
+  private instanceOptions(instance: string | undefined): ResolvedNangoOptions {
+    try {
+      return this.moduleRef.get<ResolvedNangoOptions>(getNangoOptionsToken(instance), {
+        strict: false,
+      });
+    } catch {
+      const forRoot =
+        instance === undefined
+          ? 'NangoModule.forRoot({ ... })'
+          : `NangoModule.forRoot({ name: '${instance}', ... })`;
+      throw new NangoConfigurationError(
+        `@NangoWebhook(${instance === undefined ? '' : `{ instance: '${instance}' }`}) found no Nango instance${instance === undefined ? '' : ` named "${instance}"`}: import ${forRoot} in the application.`,
+        ['instance'],
+      );
+    }
+  }
+}
+
+function hasParsedBody(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return body.length > 0;
+  return typeof body !== 'object' || Object.keys(body).length > 0;
+}
+
+function parsePayload(rawBody: Buffer): NangoWebhookBody {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody.toString('utf8')) as unknown;
+  } catch {
+    throw new BadRequestException('A Nango webhook body must be JSON');
+  }
+  if (
+    typeof payload !== 'object' ||
+    payload === null ||
+    Array.isArray(payload) ||
+    typeof (payload as { type?: unknown }).type !== 'string'
+  ) {
+    throw new BadRequestException('A Nango webhook body must be an object with a "type"');
+  }
+  return payload as NangoWebhookBody;
+}

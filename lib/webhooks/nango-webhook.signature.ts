@@ -1,0 +1,70 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
+
+/** The header carrying Nango's webhook signature: hex HMAC-SHA256 of the raw body. */
+export const NANGO_WEBHOOK_SIGNATURE_HEADER = 'x-nango-hmac-sha256';
+
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * Checks a Nango webhook signature (`X-Nango-Hmac-Sha256`): the hex HMAC-SHA256 of the raw
+ * request body, under any one of `keys` (several during a key rotation). Compares in constant
+ * time. The legacy `X-Nango-Signature` is never accepted.
+ *
+ * @param rawBody the request body exactly as received
+ * @param signature the header's value (`undefined` when missing)
+ * @param keys the webhook signing keys
+ * @returns true when the signature matches one of the keys
+ */
+export function verifyNangoWebhookSignature(
+  rawBody: Buffer | string,
+  signature: string | string[] | undefined,
+  keys: readonly string[],
+): boolean {
+  if (typeof signature !== 'string' || !HEX_SHA256.test(signature.trim())) return false;
+  const given = Buffer.from(signature.trim().toLowerCase(), 'hex');
+  let valid = false;
+  // Every key is tried, whatever matched, so the time taken says nothing about which key did.
+  for (const key of keys) {
+    if (key.length === 0) continue;
+    const expected = createHmac('sha256', key).update(rawBody).digest();
+    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
+  }
+  return valid;
+}
+
+/**
+ * Signs a webhook body as Nango does: the hex HMAC-SHA256 of `body` under `key`. For tests
+ * and tools that send webhooks to an app.
+ */
+export function signNangoWebhook(body: Buffer | string, key: string): string {
+  return createHmac('sha256', key).update(body).digest('hex');
+}
+
+/** Narrows a webhook to `type: 'auth'`. */
+export function isNangoAuthWebhook(
+  payload: NangoWebhookBody,
+): payload is Extract<NangoWebhookBody, { type: 'auth' }> {
+  return payload.type === 'auth';
+}
+
+/** Narrows a webhook to `type: 'sync'`. */
+export function isNangoSyncWebhook(
+  payload: NangoWebhookBody,
+): payload is Extract<NangoWebhookBody, { type: 'sync' }> {
+  return payload.type === 'sync';
+}
+
+/** Narrows a webhook to `type: 'forward'`. */
+export function isNangoForwardWebhook(
+  payload: NangoWebhookBody,
+): payload is Extract<NangoWebhookBody, { type: 'forward' }> {
+  return payload.type === 'forward';
+}
+
+/** Narrows a webhook to `type: 'async_action'`. */
+export function isNangoAsyncActionWebhook(
+  payload: NangoWebhookBody,
+): payload is Extract<NangoWebhookBody, { type: 'async_action' }> {
+  return payload.type === 'async_action';
+}

@@ -104,8 +104,9 @@ export class NangoHealthIndicator {
 
   /** Imports `@nestjs/terminus`; override to load it differently. */
   protected async importTerminus(): Promise<{ HealthIndicatorService: new () => TerminusHealth }> {
-    const name = '@nestjs/terminus';
-    return (await import(name)) as { HealthIndicatorService: new () => TerminusHealth };
+    return (await import('@nestjs/terminus')) as unknown as {
+      HealthIndicatorService: new () => TerminusHealth;
+    };
   }
 
   private loadHealth(): Promise<TerminusHealth> {

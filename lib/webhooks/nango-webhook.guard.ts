@@ -45,6 +45,7 @@ export class NangoWebhookGuard implements CanActivate {
     protected readonly moduleRef: ModuleRef,
   ) {}
 
+  /** Lets the request through only when its raw body carries a valid Nango signature. */
   canActivate(context: ExecutionContext): boolean {
     const options =
       this.reflector.getAllAndOverride(NangoWebhookMetadata, [

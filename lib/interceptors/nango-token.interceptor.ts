@@ -9,9 +9,12 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { NANGO_OPTIONS } from '../nango.constants.js';
+import { getNangoOptionsToken } from '../nango-instance.providers.js';
 import { NangoService } from '../nango.service.js';
-import { getNangoServiceToken } from '../decorators/inject-nango.decorator.js';
+import {
+  getNangoServiceToken,
+  NANGO_DEFAULT_INSTANCE,
+} from '../decorators/inject-nango.decorator.js';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
 import { NangoRequestError } from '../errors/nango-request.error.js';
@@ -58,7 +61,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
   /** Logs server-side failures: messages only, which never hold a secret. */
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
   private readonly services = new Map<string, NangoService>();
-  private defaults: { value: NangoDefaultConnection | undefined } | undefined;
+  private readonly defaults = new Map<string, NangoDefaultConnection | undefined>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -104,7 +107,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
   ): Promise<NangoConnectionTarget> {
-    const defaults = this.getDefaultConnection();
+    const defaults = this.getDefaultConnection(route.instance);
     const providerConfigKey = await this.resolveValue(
       context,
       route,
@@ -182,17 +185,20 @@ export class NangoTokenInterceptor implements NestInterceptor {
    * The module option `defaultConnection`, looked up once in the whole application (so it
    * applies in feature modules that do not import `NangoModule` themselves).
    */
-  protected getDefaultConnection(): NangoDefaultConnection | undefined {
-    if (this.defaults === undefined) {
+  protected getDefaultConnection(instance?: string): NangoDefaultConnection | undefined {
+    const name = instance ?? NANGO_DEFAULT_INSTANCE;
+    if (!this.defaults.has(name)) {
       let options: ResolvedNangoOptions | undefined;
       try {
-        options = this.moduleRef.get<ResolvedNangoOptions>(NANGO_OPTIONS, { strict: false });
+        options = this.moduleRef.get<ResolvedNangoOptions>(getNangoOptionsToken(instance), {
+          strict: false,
+        });
       } catch {
-        options = undefined; // No NangoModule: getService() reports it.
+        options = undefined; // No such Nango instance: getService() reports it.
       }
-      this.defaults = { value: options?.defaultConnection };
+      this.defaults.set(name, options?.defaultConnection);
     }
-    return this.defaults.value;
+    return this.defaults.get(name);
   }
 
   /** The `NangoService` of a Nango instance (default: the unnamed one), looked up once. */

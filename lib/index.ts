@@ -24,3 +24,18 @@ export {
   getNangoServiceToken,
   NANGO_DEFAULT_INSTANCE,
 } from './decorators/inject-nango.decorator.js';
+export {
+  NANGO_MAX_CACHE_TTL_MS,
+  NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
+  NANGO_DEFAULT_RETRY,
+} from './nango.constants.js';
+export type {
+  NangoCredentialStore,
+  NangoCachedConnection,
+} from './cache/nango-credential-store.interface.js';
+export {
+  InMemoryCredentialStore,
+  type InMemoryCredentialStoreOptions,
+} from './cache/in-memory-credential-store.js';
+export type { NangoRetryPolicy } from './utils/retry-policy.js';
+export { toStreamableFile, type NangoStreamableFileOptions } from './utils/streamable-file.js';

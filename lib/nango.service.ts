@@ -1,12 +1,15 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { firstValueFrom } from 'rxjs';
+import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { defer, firstValueFrom, fromEvent, mergeMap, raceWith, throwError } from 'rxjs';
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
-import { NangoRequestError } from './errors/nango-request.error.js';
+import { NangoRequestError, NangoUpstreamError } from './errors/nango-request.error.js';
+import { NangoCredentialCache } from './cache/nango-credential-cache.js';
+import { SingleFlight } from './utils/single-flight.js';
+import { nangoRetry } from './utils/retry-policy.js';
 import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
 import {
   checkBaseUrl,
@@ -54,6 +57,11 @@ const HEADER_SAFE = /^[\x20-\x7e]*$/;
  */
 @Injectable()
 export class NangoService implements OnModuleDestroy {
+  /** Connection fetches in flight, shared by concurrent callers with the same arguments. */
+  private readonly flights = new SingleFlight<NangoConnection>();
+  /** The credential cache; `null` when off; built on first use. */
+  private credentialCache: NangoCredentialCache | null | undefined;
+
   constructor(
     @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
     @Inject(NANGO_OPTIONS) protected readonly options: ResolvedNangoOptions,
@@ -199,7 +207,13 @@ export class NangoService implements OnModuleDestroy {
       },
       { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
       { timeout: config.timeout, signal: config.signal },
-    );
+    ).catch(async (error: unknown) => {
+      // The third party refused the token: a cached copy of it is stale.
+      if (error instanceof NangoUpstreamError && error.status === 401) {
+        await this.clearCachedCredentials(providerConfigKey, connectionId);
+      }
+      throw error;
+    });
     // `config` and `request` of an axios response carry the Authorization header: not handed out.
     return {
       status: response.status,
@@ -234,9 +248,23 @@ export class NangoService implements OnModuleDestroy {
     return this.proxyWith<T>('DELETE', config);
   }
 
+  /**
+   * Drops the cached credentials of a connection (both with and without refresh token), so the
+   * next `getToken` / `getConnection` asks Nango. Does nothing when the cache is off. Call it
+   * when a third-party API refuses a token you got from `getToken` (a 401 through `proxy()`
+   * does it for you).
+   */
+  async clearCachedCredentials(providerConfigKey: string, connectionId: string): Promise<void> {
+    const cache = this.cache();
+    if (cache === null) return;
+    const key = checkId('clearCachedCredentials', 'providerConfigKey', providerConfigKey);
+    const id = checkId('clearCachedCredentials', 'connectionId', connectionId);
+    await cache.drop(cache.key(key, id, false), cache.key(key, id, true));
+  }
+
   /** Closes the keep-alive sockets to Nango when the application shuts down. */
   onModuleDestroy(): void {
-    destroyNangoHttpService(this.http);
+    destroyNangoHttpService(this.http, this.options);
   }
 
   /**
@@ -251,8 +279,26 @@ export class NangoService implements OnModuleDestroy {
     const { timeout, signal } = checkCallOptions(context.operation, callOptions);
     const request: AxiosRequestConfig = { ...config, timeout: timeout ?? this.options.timeout };
     if (signal !== undefined) request.signal = signal;
+    // Only GETs to Nango's own API are retried; Nango retries proxy calls itself (`retries`).
+    const policy = request.method === 'GET' && context.proxy === undefined && this.options.retry;
     try {
-      return await firstValueFrom(this.http.request<T>(request));
+      if (!policy || policy.retries === 0) {
+        return await firstValueFrom(this.http.request<T>(request));
+      }
+      // The timeout bounds the whole call: each attempt gets what is left of it.
+      const deadline = Date.now() + (request.timeout as number);
+      let call$ = defer(() =>
+        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) }),
+      ).pipe(nangoRetry(policy, deadline));
+      if (signal !== undefined) {
+        // Stop waiting between attempts as soon as the caller aborts.
+        call$ = call$.pipe(
+          raceWith(
+            fromEvent(signal, 'abort').pipe(mergeMap(() => throwError(() => new CanceledError()))),
+          ),
+        );
+      }
+      return await firstValueFrom(call$);
     } catch (error) {
       throw await toNangoError(error, {
         ...context,
@@ -273,21 +319,73 @@ export class NangoService implements OnModuleDestroy {
   ): Promise<NangoConnection> {
     const id = pathSegment(operation, 'connectionId', connectionId);
     const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+    const force = checkFlag(operation, 'forceRefresh', forceRefresh);
+    const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
+    const { timeout, signal } = checkCallOptions(operation, options);
     const query = new URLSearchParams({
       provider_config_key: key,
-      force_refresh: String(checkFlag(operation, 'forceRefresh', forceRefresh)),
-      refresh_token: String(checkFlag(operation, 'refreshToken', refreshToken)),
+      force_refresh: String(force),
+      refresh_token: String(withRefreshToken),
     });
     const context = { operation, providerConfigKey, connectionId };
-    const response = await this.send<NangoConnection>(
-      { method: 'GET', url: `/connections/${id}?${query}` },
-      context,
-      options,
-    );
-    if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
-      throw unexpected(context, 'a connection without credentials');
+    const timeoutMs = timeout ?? this.options.timeout;
+    const fail = (error: unknown) =>
+      toNangoError(error, {
+        ...context,
+        timeoutMs,
+        host: this.options.host,
+        secrets: [this.options.secretKey],
+      });
+    if (signal?.aborted) throw await fail(new CanceledError());
+
+    const cache = this.cache();
+    const cacheKey = cache?.key(key, connectionId, withRefreshToken);
+    if (cache !== null && cacheKey !== undefined && !force) {
+      const cached = await cache.read(cacheKey);
+      if (cached !== undefined) return cached;
     }
-    return response.data;
+    // Concurrent calls with the same arguments share one request. Each caller keeps its own
+    // timeout and signal; the shared request gets the longest timeout and stops only when
+    // every caller has left.
+    const start = async (shared: AbortSignal): Promise<NangoConnection> => {
+      const response = await this.send<NangoConnection>(
+        { method: 'GET', url: `/connections/${id}?${query}` },
+        context,
+        { timeout: Math.max(timeoutMs, this.options.timeout), signal: shared },
+      );
+      if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
+        throw unexpected(context, 'a connection without credentials');
+      }
+      if (cache !== null && cacheKey !== undefined) {
+        // A forced refresh replaces the token: the copy with(out) refresh token is stale too.
+        if (force) void cache.drop(cache.key(key, connectionId, !withRefreshToken));
+        cache.write(cacheKey, response.data);
+      }
+      return response.data;
+    };
+    try {
+      return await this.flights.run(
+        JSON.stringify([key, connectionId, force, withRefreshToken]),
+        start,
+        {
+          signal,
+          timeoutMs,
+          aborted: () => new CanceledError(),
+          timedOut: () => new AxiosError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED'),
+        },
+      );
+    } catch (error) {
+      throw await fail(error);
+    }
+  }
+
+  /** The credential cache, or `null` when it is off. */
+  private cache(): NangoCredentialCache | null {
+    if (this.credentialCache === undefined) {
+      const options = this.options.cache;
+      this.credentialCache = options ? new NangoCredentialCache(options, this.options.host) : null;
+    }
+    return this.credentialCache;
   }
 
   private proxyWith<T>(

@@ -52,10 +52,19 @@ export function backoffDelayMs(
   return Math.round(random() * cap);
 }
 
-/** The wait before the next attempt: the answer's `Retry-After` if any, else the backoff. */
+/**
+ * The wait before the next attempt: the answer's `Retry-After` if any (on a 429, else
+ * `x-ratelimit-reset`, which Nango sends on every answer but means "retry then" only on a 429),
+ * else the backoff.
+ */
 export function retryDelayMs(error: unknown, retryCount: number, policy: NangoRetryPolicy): number {
-  if (isAxiosError(error) && error.response !== undefined) {
-    const seconds = retryAfterSeconds(error.response.headers);
+  const response = isAxiosError(error) ? error.response : undefined;
+  if (response !== undefined) {
+    const headers =
+      response.status === 429
+        ? response.headers
+        : { 'retry-after': response.headers['retry-after'] };
+    const seconds = retryAfterSeconds(headers);
     if (seconds !== undefined) return seconds * 1000;
   }
   return backoffDelayMs(retryCount, policy);

@@ -151,7 +151,7 @@ describe('single-flight: concurrent calls share one request', () => {
   });
 
   it('when every caller has left, the shared request is cancelled and its socket closed', async () => {
-    const nango = await service();
+    const nango = await service({ retry: false });
     script({ path: '/connections/hung', respond: { status: 200, hang: true } });
     const a = new AbortController();
     const b = new AbortController();

@@ -9,7 +9,7 @@ import { NangoInvalidArgumentError } from './errors/nango.error.js';
 import { NangoRequestError, NangoUpstreamError } from './errors/nango-request.error.js';
 import { NangoCredentialCache } from './cache/nango-credential-cache.js';
 import { SingleFlight } from './utils/single-flight.js';
-import { nangoRetry } from './utils/retry-policy.js';
+import { isRetryable, nangoRetry } from './utils/retry-policy.js';
 import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
 import {
   checkBaseUrl,
@@ -287,9 +287,23 @@ export class NangoService implements OnModuleDestroy {
       }
       // The timeout bounds the whole call: each attempt gets what is left of it.
       const deadline = Date.now() + (request.timeout as number);
-      let call$ = defer(() =>
-        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) }),
-      ).pipe(nangoRetry(policy, deadline));
+      const attempt = () =>
+        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) });
+      // The first attempt goes alone (the common case costs no retry machinery); a retryable
+      // failure is replayed into the retry operator as its first attempt.
+      let first: unknown;
+      try {
+        return await firstValueFrom(attempt());
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        first = error;
+      }
+      let replay = true;
+      let call$ = defer(() => {
+        if (!replay) return attempt();
+        replay = false;
+        return throwError(() => first);
+      }).pipe(nangoRetry<AxiosResponse<T>>(policy, deadline));
       if (signal !== undefined) {
         // Stop waiting between attempts as soon as the caller aborts.
         call$ = call$.pipe(
@@ -347,11 +361,12 @@ export class NangoService implements OnModuleDestroy {
     // Concurrent calls with the same arguments share one request. Each caller keeps its own
     // timeout and signal; the shared request gets the longest timeout and stops only when
     // every caller has left.
+    const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
     const start = async (shared: AbortSignal): Promise<NangoConnection> => {
       const response = await this.send<NangoConnection>(
         { method: 'GET', url: `/connections/${id}?${query}` },
         context,
-        { timeout: Math.max(timeoutMs, this.options.timeout), signal: shared },
+        { timeout: sharedTimeoutMs, signal: shared },
       );
       if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
         throw unexpected(context, 'a connection without credentials');
@@ -373,6 +388,7 @@ export class NangoService implements OnModuleDestroy {
           aborted: () => new CanceledError(),
           timedOut: () => new AxiosError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED'),
         },
+        sharedTimeoutMs,
       );
     } catch (error) {
       throw await fail(error);

@@ -13,6 +13,8 @@ export interface SingleFlightWaiter {
 interface Flight<T> {
   readonly promise: Promise<T>;
   readonly controller: AbortController;
+  /** When the call itself gives up (ms since the epoch); callers due no sooner set no timer. */
+  readonly deadline: number;
   waiters: number;
 }
 
@@ -38,11 +40,14 @@ export class SingleFlight<T> {
    * @param key identifies the call: it must hold everything the result depends on
    * @param start makes the call; it should stop when `signal` fires
    * @param waiter this caller's signal and timeout
+   * @param callTimeoutMs the timeout `start` gives the call itself, if it has one: a caller
+   *   whose own timeout would end no sooner needs no timer of its own
    */
   run(
     key: string,
     start: (signal: AbortSignal) => Promise<T>,
     waiter: SingleFlightWaiter,
+    callTimeoutMs?: number,
   ): Promise<T> {
     const { signal, timeoutMs } = waiter;
     if (signal?.aborted) return Promise.reject(waiter.aborted());
@@ -57,6 +62,7 @@ export class SingleFlight<T> {
       }
       const started: Flight<T> = {
         controller,
+        deadline: callTimeoutMs === undefined ? Infinity : Date.now() + callTimeoutMs,
         waiters: 0,
         promise: promise.finally(() => this.forget(key, started)),
       };
@@ -88,7 +94,9 @@ export class SingleFlight<T> {
       };
       const onAbort = (): void => leave(waiter.aborted());
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(() => leave(waiter.timedOut()), timeoutMs);
+      if (timeoutMs !== undefined && Date.now() + timeoutMs < joined.deadline) {
+        timer = setTimeout(() => leave(waiter.timedOut()), timeoutMs);
+      }
       joined.promise.then(
         (value) => {
           if (settle()) resolve(value);

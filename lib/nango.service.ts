@@ -1,6 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, {
+  AxiosError,
+  CanceledError,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+} from 'axios';
 import { defer, firstValueFrom, fromEvent, mergeMap, raceWith, throwError } from 'rxjs';
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
@@ -277,7 +282,15 @@ export class NangoService implements OnModuleDestroy {
     callOptions?: NangoCallOptions,
   ): Promise<AxiosResponse<T>> {
     const { timeout, signal } = checkCallOptions(context.operation, callOptions);
-    const request: AxiosRequestConfig = { ...config, timeout: timeout ?? this.options.timeout };
+    const request: AxiosRequestConfig = {
+      ...config,
+      timeout: timeout ?? this.options.timeout,
+      // HttpService cancels its own token when the Observable is torn down, even after the
+      // answer: that builds a CanceledError (stack trace and all) per call. Our Observables end
+      // only once the request has settled, and cancelling goes through `signal`: a token that
+      // never fires spares that cost.
+      cancelToken: new axios.CancelToken(noop),
+    };
     if (signal !== undefined) request.signal = signal;
     // Only GETs to Nango's own API are retried; Nango retries proxy calls itself (`retries`).
     const policy = request.method === 'GET' && context.proxy === undefined && this.options.retry;
@@ -298,6 +311,7 @@ export class NangoService implements OnModuleDestroy {
         if (!isRetryable(error)) throw error;
         first = error;
       }
+      if (signal?.aborted) throw new CanceledError();
       let replay = true;
       let call$ = defer(() => {
         if (!replay) return attempt();
@@ -531,6 +545,8 @@ function checkCallOptions(
   }
   return { timeout, signal };
 }
+
+function noop(): void {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

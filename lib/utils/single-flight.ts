@@ -11,8 +11,9 @@ export interface SingleFlightWaiter {
 }
 
 interface Flight<T> {
-  readonly promise: Promise<T>;
-  readonly controller: AbortController;
+  promise: Promise<T>;
+  /** Stops the call; set by `start` through `onCancel`. */
+  cancel: () => void;
   /** When the call itself gives up (ms since the epoch); callers due no sooner set no timer. */
   readonly deadline: number;
   waiters: number;
@@ -23,8 +24,8 @@ interface Flight<T> {
  * get its result (or the same error). Nothing is kept once the call settles.
  *
  * Each caller races its own signal and timeout against the shared call: a caller that leaves
- * does not cancel the call for the others; the call is aborted (through the signal handed to
- * `start`) only when its last caller has left.
+ * does not cancel the call for the others; the call is cancelled (through the function `start`
+ * registers with `onCancel`) only when its last caller has left.
  */
 export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
@@ -35,17 +36,17 @@ export class SingleFlight<T> {
   }
 
   /**
-   * Joins the call in flight for `key`, or starts one with `start(signal)`.
+   * Joins the call in flight for `key`, or starts one with `start(onCancel)`.
    *
    * @param key identifies the call: it must hold everything the result depends on
-   * @param start makes the call; it should stop when `signal` fires
+   * @param start makes the call, and registers with `onCancel` how to stop it
    * @param waiter this caller's signal and timeout
    * @param callTimeoutMs the timeout `start` gives the call itself, if it has one: a caller
    *   whose own timeout would end no sooner needs no timer of its own
    */
   run(
     key: string,
-    start: (signal: AbortSignal) => Promise<T>,
+    start: (onCancel: (cancel: () => void) => void) => Promise<T>,
     waiter: SingleFlightWaiter,
     callTimeoutMs?: number,
   ): Promise<T> {
@@ -53,19 +54,21 @@ export class SingleFlight<T> {
     if (signal?.aborted) return Promise.reject(waiter.aborted());
     let flight = this.flights.get(key);
     if (flight === undefined) {
-      const controller = new AbortController();
+      const started: Flight<T> = {
+        cancel: noop,
+        deadline: callTimeoutMs === undefined ? Infinity : Date.now() + callTimeoutMs,
+        waiters: 0,
+        promise: Promise.resolve() as Promise<never>,
+      };
       let promise: Promise<T>;
       try {
-        promise = start(controller.signal);
+        promise = start((cancel) => {
+          started.cancel = cancel;
+        });
       } catch (error) {
         promise = Promise.reject(error);
       }
-      const started: Flight<T> = {
-        controller,
-        deadline: callTimeoutMs === undefined ? Infinity : Date.now() + callTimeoutMs,
-        waiters: 0,
-        promise: promise.finally(() => this.forget(key, started)),
-      };
+      started.promise = promise.finally(() => this.forget(key, started));
       // Nobody may be listening when the last caller has left: never an unhandled rejection.
       started.promise.catch(noop);
       this.flights.set(key, started);
@@ -89,7 +92,7 @@ export class SingleFlight<T> {
         reject(error);
         if (joined.waiters === 0) {
           this.forget(key, joined);
-          joined.controller.abort();
+          joined.cancel();
         }
       };
       const onAbort = (): void => leave(waiter.aborted());

@@ -11,6 +11,8 @@ import {
   type NangoModuleOptions,
 } from '../lib/index.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
+import { NANGO_OPTIONS } from '../lib/nango.constants.js';
+import axios, { type CancelToken } from 'axios';
 import { SingleFlight } from '../lib/utils/single-flight.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
@@ -169,6 +171,35 @@ describe('single-flight: concurrent calls share one request', () => {
     await expect(nango.getToken('jira', 'hung', false, { timeout: 200 })).rejects.toBeInstanceOf(
       NangoUnavailableError,
     );
+  });
+
+  it('when every caller leaves during a retry wait, the shared call stops waiting at once', async () => {
+    // The shared request is cancelled through its cancel token; send() must race it against
+    // the wait between attempts. Probed through send() itself, with a token cancelled by hand.
+    class Probe extends NangoService {
+      list(cancelToken: CancelToken) {
+        return this.send(
+          { method: 'GET', url: '/connections', cancelToken },
+          { operation: 'probe' },
+        );
+      }
+    }
+    const ref = await moduleFor({ retry: { retries: 2, maxTotalDelayMs: 60_000 } });
+    const probe = new Probe(ref.get(NANGO_HTTP_SERVICE), ref.get(NANGO_OPTIONS));
+    script({
+      path: '/connections',
+      respond: { status: 503, headers: { 'retry-after': '10' }, body: {} },
+    });
+    const source = axios.CancelToken.source();
+    const call = settle(probe.list(source.token));
+    await eventually(() => standIn.count({ path: '/connections' }) === 1, 'the first attempt came');
+    source.cancel();
+    const outcome = await Promise.race([
+      call,
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
+    ]);
+    expect(outcome).toBeInstanceOf(NangoAbortedError);
+    expect(standIn.count({ path: '/connections' })).toBe(1);
   });
 
   it('an already aborted signal fails at once, without a request', async () => {

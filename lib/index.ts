@@ -56,3 +56,18 @@ export type {
   NangoHealthReason,
   NangoHealthIndicatorResult,
 } from './health/nango.health-indicator.js';
+export {
+  NANGO_MAX_CACHE_TTL_MS,
+  NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
+  NANGO_DEFAULT_RETRY,
+} from './nango.constants.js';
+export type {
+  NangoCredentialStore,
+  NangoCachedConnection,
+} from './cache/nango-credential-store.interface.js';
+export {
+  InMemoryCredentialStore,
+  type InMemoryCredentialStoreOptions,
+} from './cache/in-memory-credential-store.js';
+export type { NangoRetryPolicy } from './utils/retry-policy.js';
+export { toStreamableFile, type NangoStreamableFileOptions } from './utils/streamable-file.js';

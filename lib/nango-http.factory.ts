@@ -4,7 +4,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
-/** Keep-alive settings of the agents Nango's `HttpService` uses. */
+/**
+ * Keep-alive settings of the agents Nango's `HttpService` uses: up to 128 sockets to Nango at
+ * once, 32 kept idle for reuse, the most recently used first (so idle ones can time out).
+ */
 const AGENT_OPTIONS = {
   keepAlive: true,
   maxSockets: 128,
@@ -26,8 +29,8 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
       'User-Agent': options.userAgent,
       Accept: 'application/json',
     },
-    httpAgent: new HttpAgent(AGENT_OPTIONS),
-    httpsAgent: new HttpsAgent(AGENT_OPTIONS),
+    httpAgent: options.httpAgent ?? new HttpAgent(AGENT_OPTIONS),
+    httpsAgent: options.httpsAgent ?? new HttpsAgent(AGENT_OPTIONS),
     // A redirect would be followed by the client itself, away from Nango: never do that.
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },
@@ -35,10 +38,14 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
   return new HttpService(instance);
 }
 
-/** Closes the keep-alive sockets of an `HttpService` made by {@link createNangoHttpService}. */
-export function destroyNangoHttpService(http: HttpService): void {
+/**
+ * Closes the keep-alive sockets of an `HttpService` made by {@link createNangoHttpService}.
+ * Agents the caller passed in the options (`httpAgent`, `httpsAgent`) are theirs: left open.
+ */
+export function destroyNangoHttpService(http: HttpService, options?: ResolvedNangoOptions): void {
   const { httpAgent, httpsAgent } = http.axiosRef.defaults;
   for (const agent of [httpAgent, httpsAgent]) {
+    if (agent === options?.httpAgent || agent === options?.httpsAgent) continue;
     if (agent instanceof HttpAgent) agent.destroy();
   }
 }

@@ -1,6 +1,13 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
+  IsInstance,
   IsInt,
   IsNotEmpty,
+  IsObject,
+  ValidateIf,
+  ValidateNested,
+  type ValidationError,
   IsOptional,
   IsString,
   IsUrl,
@@ -11,16 +18,25 @@ import {
   validateSync,
 } from 'class-validator';
 import {
+  NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
   NANGO_DEFAULT_HOST,
+  NANGO_DEFAULT_RETRY,
   NANGO_DEFAULT_TIMEOUT_MS,
+  NANGO_MAX_CACHE_TTL_MS,
   NANGO_MAX_TIMEOUT_MS,
 } from './nango.constants.js';
+import { InMemoryCredentialStore } from './cache/in-memory-credential-store.js';
+import type { NangoCredentialStore } from './cache/nango-credential-store.interface.js';
+import type { NangoRetryPolicy } from './utils/retry-policy.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
 import { NangoConfigurationError } from './errors/nango.error.js';
 import { describeDefaultConnectionProblems } from './utils/nango-value-source.js';
 import type { NangoDefaultConnection } from './interfaces/nango-connection-resolver.interface.js';
 import type {
+  NangoCacheOptions,
   NangoModuleOptions,
+  NangoRetryOptions,
+  ResolvedNangoCacheOptions,
   ResolvedNangoOptions,
 } from './interfaces/nango-module-options.interface.js';
 
@@ -29,6 +45,71 @@ const KEY_MESSAGE =
 
 const SIGNING_KEY_MESSAGE =
   'must be a non-empty string of printable characters without spaces, or a list of 1 to 10 of them (the webhook signing keys)';
+/** A whole-number range rule with one message. */
+function intRange(min: number, max: number, what: string): PropertyDecorator {
+  const message = `must be a whole number of ${what} from ${min} to ${max}`;
+  return (target, key) => {
+    IsInt({ message })(target, key);
+    Min(min, { message })(target, key);
+    Max(max, { message })(target, key);
+  };
+}
+
+function isCredentialStore(value: unknown): value is NangoCredentialStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ['get', 'set', 'delete'].every((name) => typeof store[name] === 'function');
+}
+
+/** The validation rules of `cache`. */
+class NangoCacheOptionsSchema implements NangoCacheOptions {
+  @intRange(1, NANGO_MAX_CACHE_TTL_MS, 'milliseconds')
+  ttl!: number;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isCredentialStore',
+    validator: {
+      validate: isCredentialStore,
+      defaultMessage: () =>
+        'must be a credential store with get(key), set(key, value, ttlMs) and delete(key) methods (a Keyv instance fits)',
+    },
+  })
+  store?: NangoCredentialStore;
+
+  @IsOptional()
+  @intRange(0, 3_600_000, 'milliseconds')
+  safetyMarginMs?: number;
+
+  @IsOptional()
+  @IsString({ message: 'must be a string of printable characters without spaces, at most 100' })
+  @Matches(/^[\x21-\x7e]{1,100}$/, {
+    message: 'must be a string of printable characters without spaces, at most 100',
+  })
+  keyPrefix?: string;
+}
+
+/** The validation rules of `retry`. */
+class NangoRetryOptionsSchema implements NangoRetryOptions {
+  @IsOptional()
+  @intRange(0, 10, 'retries')
+  retries?: number;
+
+  @IsOptional()
+  @intRange(1, 60_000, 'milliseconds')
+  minDelayMs?: number;
+
+  @IsOptional()
+  @intRange(1, 300_000, 'milliseconds')
+  maxDelayMs?: number;
+
+  @IsOptional()
+  @intRange(0, 600_000, 'milliseconds')
+  maxTotalDelayMs?: number;
+}
+
+const CACHE_MESSAGE = 'must be false or an object such as { ttl: 60000 }';
+const RETRY_MESSAGE = 'must be false or an object such as { retries: 2 }';
 
 /** The validation rules of {@link NangoModuleOptions}, checked with class-validator at start-up. */
 class NangoModuleOptionsSchema implements NangoModuleOptions {
@@ -86,6 +167,26 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
   @IsNotEmpty({ each: true, message: SIGNING_KEY_MESSAGE })
   @Matches(/^[\x21-\x7e]+$/, { each: true, message: SIGNING_KEY_MESSAGE })
   webhookSigningKey?: string | string[];
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== false)
+  @IsObject({ message: CACHE_MESSAGE })
+  @ValidateNested()
+  cache?: NangoCacheOptions | false;
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== false)
+  @IsObject({ message: RETRY_MESSAGE })
+  @ValidateNested()
+  retry?: NangoRetryOptions | false;
+
+  @IsOptional()
+  @IsInstance(HttpAgent, { message: 'must be an http.Agent' })
+  httpAgent?: HttpAgent;
+
+  @IsOptional()
+  @IsInstance(HttpsAgent, { message: 'must be an https.Agent' })
+  httpsAgent?: HttpsAgent;
 }
 
 /**
@@ -102,16 +203,18 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     ]);
   }
   const schema = Object.assign(new NangoModuleOptionsSchema(), raw);
+  // Nested option objects are checked against their own rules (no class-transformer needed).
+  if (isPlainObject(schema.cache)) {
+    schema.cache = Object.assign(new NangoCacheOptionsSchema(), schema.cache);
+  }
+  if (isPlainObject(schema.retry)) {
+    schema.retry = Object.assign(new NangoRetryOptionsSchema(), schema.retry);
+  }
   const problems = validateSync(schema, {
     whitelist: true,
     forbidNonWhitelisted: true,
     validationError: { target: false, value: false },
-  }).flatMap((error) =>
-    Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
-      field: error.property,
-      problem: rule === 'whitelistValidation' ? 'is not a NangoModule option' : message,
-    })),
-  );
+  }).flatMap((error) => flattenProblems(error, ''));
   const { secretKey, apiKey } = raw as NangoModuleOptions;
   if (secretKey === undefined && apiKey === undefined) {
     problems.push({
@@ -158,5 +261,48 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
           ),
         }),
     ...(name === undefined ? {} : { name }),
+    cache: resolveCache(options.cache),
+    retry: resolveRetry(options.retry),
+    ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
+    ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });
+}
+
+function resolveCache(
+  cache: NangoCacheOptions | false | undefined,
+): ResolvedNangoCacheOptions | false {
+  if (cache === undefined || cache === false) return false;
+  return Object.freeze({
+    ttl: cache.ttl,
+    store: cache.store ?? new InMemoryCredentialStore(),
+    safetyMarginMs: cache.safetyMarginMs ?? NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
+    keyPrefix: cache.keyPrefix ?? 'nango',
+  });
+}
+
+function resolveRetry(retry: NangoRetryOptions | false | undefined): NangoRetryPolicy | false {
+  if (retry === false) return false;
+  const policy = { ...NANGO_DEFAULT_RETRY, ...stripUndefined(retry ?? {}) };
+  return Object.freeze({ ...policy, maxDelayMs: Math.max(policy.maxDelayMs, policy.minDelayMs) });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One problem per failed rule, nested fields named with dots (`cache.ttl`). */
+function flattenProblems(
+  error: ValidationError,
+  parent: string,
+): Array<{ field: string; problem: string }> {
+  const field = parent ? `${parent}.${error.property}` : error.property;
+  const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+    field,
+    problem: rule === 'whitelistValidation' ? 'is not a NangoModule option' : message,
+  }));
+  return [...own, ...(error.children ?? []).flatMap((child) => flattenProblems(child, field))];
 }

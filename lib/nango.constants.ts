@@ -16,3 +16,17 @@ export const NANGO_MAX_TIMEOUT_MS = 600_000;
 
 /** Longest connection id or integration key that Nango accepts. */
 export const NANGO_MAX_ID_LENGTH = 255;
+
+/** Longest credential cache `ttl`, in milliseconds (5 minutes, Nango's own guidance). */
+export const NANGO_MAX_CACHE_TTL_MS = 300_000;
+
+/** Default `safetyMarginMs` of the credential cache: a token is dropped a minute before it expires. */
+export const NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS = 60_000;
+
+/** The retry policy used when `retry` is not set. */
+export const NANGO_DEFAULT_RETRY = Object.freeze({
+  retries: 2,
+  minDelayMs: 100,
+  maxDelayMs: 2_000,
+  maxTotalDelayMs: 5_000,
+});

@@ -1,12 +1,20 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { firstValueFrom } from 'rxjs';
+import axios, {
+  AxiosError,
+  CanceledError,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+} from 'axios';
+import { defer, firstValueFrom, from, fromEvent, mergeMap, raceWith, throwError } from 'rxjs';
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
-import { NangoRequestError } from './errors/nango-request.error.js';
+import { NangoRequestError, NangoUpstreamError } from './errors/nango-request.error.js';
+import { NangoCredentialCache } from './cache/nango-credential-cache.js';
+import { SingleFlight } from './utils/single-flight.js';
+import { isRetryable, nangoRetry } from './utils/retry-policy.js';
 import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
 import { tokenOfCredentials } from './utils/nango-token.js';
 import {
@@ -91,6 +99,11 @@ const HEADER_SAFE = /^[\x20-\x7e]*$/;
  */
 @Injectable()
 export class NangoService implements OnModuleDestroy {
+  /** Connection fetches in flight, shared by concurrent callers with the same arguments. */
+  private readonly flights = new SingleFlight<NangoConnection>();
+  /** The credential cache; `null` when off; built on first use. */
+  private credentialCache: NangoCredentialCache | null | undefined;
+
   constructor(
     @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
     @Inject(NANGO_OPTIONS) protected readonly options: ResolvedNangoOptions,
@@ -236,7 +249,13 @@ export class NangoService implements OnModuleDestroy {
       },
       { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
       { timeout: config.timeout, signal: config.signal },
-    );
+    ).catch(async (error: unknown) => {
+      // The third party refused the token: a cached copy of it is stale.
+      if (error instanceof NangoUpstreamError && error.status === 401) {
+        await this.clearCachedCredentials(providerConfigKey, connectionId);
+      }
+      throw error;
+    });
     // `config` and `request` of an axios response carry the Authorization header: not handed out.
     return {
       status: response.status,
@@ -283,10 +302,13 @@ export class NangoService implements OnModuleDestroy {
     connectionId: string,
     options?: NangoCallOptions,
   ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(
+    const result = await this.call<NangoSuccess>(
       deleteConnectionRequest(providerConfigKey, connectionId),
       options,
     );
+    // A deleted connection's credentials must not outlive it in the cache.
+    await this.clearCachedCredentials(providerConfigKey, connectionId);
+    return result;
   }
 
   /** The metadata of a connection (from `GET /connections/{connectionId}`). */
@@ -490,9 +512,23 @@ export class NangoService implements OnModuleDestroy {
   }
   // ---------------------------------------------------------------- end of more of Nango's API
 
+  /**
+   * Drops the cached credentials of a connection (both with and without refresh token), so the
+   * next `getToken` / `getConnection` asks Nango. Does nothing when the cache is off. Call it
+   * when a third-party API refuses a token you got from `getToken` (a 401 through `proxy()`
+   * does it for you).
+   */
+  async clearCachedCredentials(providerConfigKey: string, connectionId: string): Promise<void> {
+    const cache = this.cache();
+    if (cache === null) return;
+    const key = checkId('clearCachedCredentials', 'providerConfigKey', providerConfigKey);
+    const id = checkId('clearCachedCredentials', 'connectionId', connectionId);
+    await cache.drop(cache.key(key, id, false), cache.key(key, id, true));
+  }
+
   /** Closes the keep-alive sockets to Nango when the application shuts down. */
   onModuleDestroy(): void {
-    destroyNangoHttpService(this.http);
+    destroyNangoHttpService(this.http, this.options);
   }
 
   /**
@@ -505,10 +541,63 @@ export class NangoService implements OnModuleDestroy {
     callOptions?: NangoCallOptions,
   ): Promise<AxiosResponse<T>> {
     const { timeout, signal } = checkCallOptions(context.operation, callOptions);
-    const request: AxiosRequestConfig = { ...config, timeout: timeout ?? this.options.timeout };
+    const request: AxiosRequestConfig = {
+      ...config,
+      timeout: timeout ?? this.options.timeout,
+      // HttpService cancels its own token when the Observable is torn down, even after the
+      // answer: that builds a CanceledError (stack trace and all) per call. Our Observables end
+      // only once the request has settled, and cancelling goes through `signal`: a token that
+      // never fires spares that cost.
+      cancelToken: config.cancelToken ?? new axios.CancelToken(noop),
+    };
     if (signal !== undefined) request.signal = signal;
+    // Only GETs to Nango's own API are retried; Nango retries proxy calls itself (`retries`).
+    const policy =
+      request.method === 'GET' &&
+      context.proxy === undefined &&
+      callOptions?.retry !== false &&
+      this.options.retry;
     try {
-      return await firstValueFrom(this.http.request<T>(request));
+      if (!policy || policy.retries === 0) {
+        return await firstValueFrom(this.http.request<T>(request));
+      }
+      // The timeout bounds the whole call: each attempt gets what is left of it.
+      const deadline = Date.now() + (request.timeout as number);
+      const attempt = () =>
+        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) });
+      // The first attempt goes alone (the common case costs no retry machinery); a retryable
+      // failure is replayed into the retry operator as its first attempt.
+      let first: unknown;
+      try {
+        return await firstValueFrom(attempt());
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        first = error;
+      }
+      if (signal?.aborted) throw new CanceledError();
+      let replay = true;
+      let call$ = defer(() => {
+        if (!replay) return attempt();
+        replay = false;
+        return throwError(() => first);
+      }).pipe(nangoRetry<AxiosResponse<T>>(policy, deadline));
+      if (signal !== undefined) {
+        // Stop waiting between attempts as soon as the caller aborts.
+        call$ = call$.pipe(
+          raceWith(
+            fromEvent(signal, 'abort').pipe(mergeMap(() => throwError(() => new CanceledError()))),
+          ),
+        );
+      }
+      if (config.cancelToken !== undefined) {
+        // Or as soon as the caller's cancel token fires.
+        call$ = call$.pipe(
+          raceWith(
+            from(config.cancelToken.promise).pipe(mergeMap((reason) => throwError(() => reason))),
+          ),
+        );
+      }
+      return await firstValueFrom(call$);
     } catch (error) {
       throw await toNangoError(error, {
         ...context,
@@ -530,21 +619,77 @@ export class NangoService implements OnModuleDestroy {
   ): Promise<NangoConnection> {
     const id = pathSegment(operation, 'connectionId', connectionId);
     const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+    const force = checkFlag(operation, 'forceRefresh', forceRefresh);
+    const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
+    const { timeout, signal } = checkCallOptions(operation, options);
     const query = new URLSearchParams({
       provider_config_key: key,
-      force_refresh: String(checkFlag(operation, 'forceRefresh', forceRefresh)),
-      refresh_token: String(checkFlag(operation, 'refreshToken', refreshToken)),
+      force_refresh: String(force),
+      refresh_token: String(withRefreshToken),
     });
     const context = { operation, providerConfigKey, connectionId };
-    const response = await this.send<NangoConnection>(
-      { method: 'GET', url: `/connections/${id}?${query}` },
-      context,
-      options,
-    );
-    if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
-      throw unexpected(context, 'a connection without credentials');
+    const timeoutMs = timeout ?? this.options.timeout;
+    const fail = (error: unknown) =>
+      toNangoError(error, {
+        ...context,
+        timeoutMs,
+        host: this.options.host,
+        secrets: [this.options.secretKey],
+      });
+    if (signal?.aborted) throw await fail(new CanceledError());
+
+    const cache = this.cache();
+    const cacheKey = cache?.key(key, connectionId, withRefreshToken);
+    if (cache !== null && cacheKey !== undefined && !force) {
+      const cached = await cache.read(cacheKey);
+      if (cached !== undefined) return cached;
     }
-    return response.data;
+    // Concurrent calls with the same arguments share one request. Each caller keeps its own
+    // timeout and signal; the shared request gets the longest timeout and stops only when
+    // every caller has left.
+    const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
+    const start = async (onCancel: (cancel: () => void) => void): Promise<NangoConnection> => {
+      // A cancel token rather than an AbortSignal: cheaper for axios to watch, on every call.
+      const cancelToken = new axios.CancelToken((cancel) => onCancel(() => cancel()));
+      const response = await this.send<NangoConnection>(
+        { method: 'GET', url: `/connections/${id}?${query}`, cancelToken },
+        context,
+        { timeout: sharedTimeoutMs },
+      );
+      if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
+        throw unexpected(context, 'a connection without credentials');
+      }
+      if (cache !== null && cacheKey !== undefined) {
+        // A forced refresh replaces the token: the copy with(out) refresh token is stale too.
+        if (force) void cache.drop(cache.key(key, connectionId, !withRefreshToken));
+        cache.write(cacheKey, response.data);
+      }
+      return response.data;
+    };
+    try {
+      return await this.flights.run(
+        JSON.stringify([key, connectionId, force, withRefreshToken]),
+        start,
+        {
+          signal,
+          timeoutMs,
+          aborted: () => new CanceledError(),
+          timedOut: () => new AxiosError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED'),
+        },
+        sharedTimeoutMs,
+      );
+    } catch (error) {
+      throw await fail(error);
+    }
+  }
+
+  /** The credential cache, or `null` when it is off. */
+  private cache(): NangoCredentialCache | null {
+    if (this.credentialCache === undefined) {
+      const options = this.options.cache;
+      this.credentialCache = options ? new NangoCredentialCache(options, this.options.host) : null;
+    }
+    return this.credentialCache;
   }
 
   private proxyWith<T>(
@@ -662,8 +807,13 @@ function checkCallOptions(
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new NangoInvalidArgumentError(operation, 'signal', 'must be an AbortSignal.');
   }
-  return { timeout, signal };
+  if (options.retry !== undefined && typeof options.retry !== 'boolean') {
+    throw new NangoInvalidArgumentError(operation, 'retry', 'must be a boolean.');
+  }
+  return { timeout, signal, retry: options.retry };
 }
+
+function noop(): void {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -27,7 +27,9 @@ describe('no error path leaks the secret key or a token', () => {
 
   async function service(options: Partial<NangoModuleOptions> = {}): Promise<NangoService> {
     const ref = await Test.createTestingModule({
-      imports: [NangoModule.forRoot({ secretKey: SECRET, host: standIn.url, ...options })],
+      imports: [
+        NangoModule.forRoot({ secretKey: SECRET, host: standIn.url, retry: false, ...options }),
+      ],
     }).compile();
     refs.push(ref);
     return ref.get(NangoService);

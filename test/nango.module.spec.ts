@@ -8,6 +8,7 @@ import {
   NangoModule,
   NangoService,
   NESTJS_NANGO_VERSION,
+  NANGO_DEFAULT_RETRY,
   InjectNango,
   getNangoServiceToken,
   type NangoModuleOptions,
@@ -62,6 +63,8 @@ describe('NangoModule', () => {
       host: 'https://api.nango.dev',
       timeout: 30_000,
       userAgent: `nestjs-nango/${NESTJS_NANGO_VERSION}`,
+      cache: false,
+      retry: NANGO_DEFAULT_RETRY,
     });
     expect(service).toBeInstanceOf(NangoService);
     expect(http.axiosRef.defaults.baseURL).toBe('https://api.nango.dev');
@@ -100,6 +103,8 @@ describe('NangoModule', () => {
       host: 'https://nango.example.com/api',
       timeout: 5000,
       userAgent: `nestjs-nango/${NESTJS_NANGO_VERSION} my-app/1.0`,
+      cache: false,
+      retry: NANGO_DEFAULT_RETRY,
     });
   });
 

@@ -51,6 +51,8 @@ beforeAll(async () => {
         secretKey: standIn.secretKey,
         host: `${standIn.url}/`,
         userAgent: 'svc-test/1.0',
+        // Error mapping is tested one answer at a time; retrying is tested in nango.retry.spec.ts.
+        retry: false,
       }),
     ],
   }).compile();

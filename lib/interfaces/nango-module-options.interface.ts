@@ -1,4 +1,8 @@
 import type { NangoDefaultConnection } from './nango-connection-resolver.interface.js';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { NangoCredentialStore } from '../cache/nango-credential-store.interface.js';
+import type { NangoRetryPolicy } from '../utils/retry-policy.js';
 
 /**
  * Options of `NangoModule.forRoot()` / `forRootAsync()`.
@@ -30,6 +34,44 @@ export interface NangoModuleOptions {
    * accepted). When not set, webhooks are verified with the secret key.
    */
   webhookSigningKey?: string | string[];
+  /**
+   * Credential cache, off by default: keep each connection (and so its token) at most `ttl` ms,
+   * never past its `expires_at` minus a safety margin. `false` or absent: every call asks Nango.
+   */
+  cache?: NangoCacheOptions | false;
+  /**
+   * Retry policy for GET calls to Nango's own API (never proxy calls: Nango retries those with
+   * `retries`). Default `{ retries: 2, minDelayMs: 100, maxDelayMs: 2000, maxTotalDelayMs: 5000 }`;
+   * `false` turns retrying off.
+   */
+  retry?: NangoRetryOptions | false;
+  /** Your own `http.Agent` for Nango; the module then leaves it open on shutdown. */
+  httpAgent?: HttpAgent;
+  /** Your own `https.Agent` for Nango; the module then leaves it open on shutdown. */
+  httpsAgent?: HttpsAgent;
+}
+
+/** Options of the credential cache (`cache` of {@link NangoModuleOptions}). */
+export interface NangoCacheOptions {
+  /** Longest time to keep a connection, in ms: 1 to 300 000 (5 minutes, Nango's own guidance). */
+  ttl: number;
+  /** Where to keep connections; default an `InMemoryCredentialStore` of this module. */
+  store?: NangoCredentialStore;
+  /** Stop using a token this many ms before its `expires_at`; default 60 000 (0 to 3 600 000). */
+  safetyMarginMs?: number;
+  /** Prefix of the store keys, to keep apps or environments apart in a shared store; default `nango`. */
+  keyPrefix?: string;
+}
+
+/** Options of the retry policy (`retry` of {@link NangoModuleOptions}); unset fields take the defaults. */
+export type NangoRetryOptions = Partial<NangoRetryPolicy>;
+
+/** The credential cache settings after validation, with defaults applied. */
+export interface ResolvedNangoCacheOptions {
+  readonly ttl: number;
+  readonly store: NangoCredentialStore;
+  readonly safetyMarginMs: number;
+  readonly keyPrefix: string;
 }
 
 /** The options after validation, with defaults applied: what `NANGO_OPTIONS` resolves to. */
@@ -48,6 +90,13 @@ export interface ResolvedNangoOptions {
   readonly webhookSigningKeys?: readonly string[];
   /** The instance name given to `forRoot({ name })`; absent for the default instance. */
   readonly name?: string;
+  /** The credential cache, or `false` (absent: off). */
+  readonly cache?: ResolvedNangoCacheOptions | false;
+  /** The retry policy for GETs to Nango's API, or `false` (absent: off). */
+  readonly retry?: NangoRetryPolicy | false;
+  /** The caller's own agents, if given: never destroyed by the module. */
+  readonly httpAgent?: HttpAgent;
+  readonly httpsAgent?: HttpsAgent;
 }
 
 /** Per-call options, accepted as the last argument of every `NangoService` method. */
@@ -56,4 +105,6 @@ export interface NangoCallOptions {
   timeout?: number;
   /** Cancels the call; it then rejects with `NangoAbortedError`. */
   signal?: AbortSignal;
+  /** `false`: no retry for this call, whatever the module's `retry` policy (e.g. for a probe). */
+  retry?: boolean;
 }

@@ -491,6 +491,13 @@ export class NangoStandIn {
     return n;
   }
 
+  /** Number of client connections open now (to check that a client left no socket behind). */
+  openConnections(): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+  }
+
   /** Stops listening and destroys every open socket (hung ones included). Idempotent. */
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;

@@ -303,6 +303,8 @@ function nangoModule(standIn: NangoStandIn, options: Partial<NangoModuleOptions>
     secretKey: SECRET,
     host: standIn.url,
     defaultConnection: { connectionId: userOf },
+    // Scripted one-off failures must reach the controller as they are, not be retried away.
+    retry: false,
     ...options,
   });
 }
@@ -710,7 +712,10 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
       results.forEach((res, i) => {
         expect(res).toMatchObject({ status: 200, body: { token: `${picks[i]}-token` } });
       });
-      expect(fleet.count({ path: /^\/connections\// })).toBe(300);
+      // Concurrent fetches of one connection are coalesced: at most one Nango call a request.
+      const reached = fleet.count({ path: /^\/connections\// });
+      expect(reached).toBeLessThanOrEqual(300);
+      expect(reached).toBeGreaterThanOrEqual(new Set(picks).size);
     } finally {
       await app.app.close();
       await fleet.close();

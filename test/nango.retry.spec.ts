@@ -217,6 +217,21 @@ describe('retrying GETs to Nango', () => {
     expect(hits()).toBe(1);
   });
 
+  it('a per-call { retry: false } turns it off for that call only', async () => {
+    const nango = await service({ retry: FAST });
+    answer('/connections', 1, { status: 503, body: {} });
+    await expect(nango.listConnections(undefined, { retry: false })).rejects.toBeInstanceOf(
+      NangoUnavailableError,
+    );
+    expect(hits('/connections')).toBe(1);
+    answer('/connections', 1, { status: 503, body: {} });
+    await expect(nango.listConnections()).resolves.toHaveProperty('connections');
+    expect(hits('/connections')).toBe(3);
+    await expect(
+      nango.listConnections(undefined, { retry: 'no' as unknown as boolean }),
+    ).rejects.toMatchObject({ name: 'NangoInvalidArgumentError', argument: 'retry' });
+  });
+
   it('retries by default (2 retries)', async () => {
     const nango = await service({ retry: undefined });
     answer(CONN, 2, { status: 502, body: {} });

@@ -21,7 +21,8 @@ let nango: NangoService;
 
 beforeAll(async () => {
   moduleRef = await Test.createTestingModule({
-    imports: [NangoTestingModule.withStandIn({ connections: seedConnections() })],
+    // No retry: each scripted answer must surface as the error it stands for.
+    imports: [NangoTestingModule.withStandIn({ connections: seedConnections() }, { retry: false })],
   }).compile();
   standIn = moduleRef.get(NangoStandIn);
   nango = moduleRef.get(NangoService);

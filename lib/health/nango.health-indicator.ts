@@ -85,7 +85,8 @@ export class NangoHealthIndicator {
     try {
       await nango.listConnections(
         { limit: 1 },
-        { timeout: options.timeout ?? DEFAULT_HEALTH_TIMEOUT_MS },
+        // One probe, one answer: a retry would only hide how Nango is doing right now.
+        { timeout: options.timeout ?? DEFAULT_HEALTH_TIMEOUT_MS, retry: false },
       );
       return session.up({
         ...base,

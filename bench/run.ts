@@ -14,7 +14,14 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { NangoModule, NangoService, type NangoModuleOptions } from '../lib/index.js';
+import {
+  InjectNangoToken,
+  NangoModule,
+  NangoService,
+  UseNangoConnection,
+  type NangoModuleOptions,
+  type NangoToken,
+} from '../lib/index.js';
 
 const SECOND = Number(process.env['BENCH_SECONDS'] ?? 3);
 const CONNECTIONS = 1000;
@@ -244,12 +251,25 @@ class TokenController {
   }
 }
 
-// After the merge of @InjectNangoToken(), add a variant whose handler takes the token through
-// the decorator, e.g. `@Get('token/:id') @NangoToken({ ... }) token(@InjectNangoToken() t)`.
+/** The same route, with the token handed in by `@UseNangoConnection()` / `@InjectNangoToken()`. */
+@Controller()
+class DecoratedTokenController {
+  @Get('token/:id')
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'id' } })
+  token(@InjectNangoToken() token: NangoToken): { ok: boolean } {
+    return { ok: token !== undefined };
+  }
+}
+
 const ROUTES: Array<[string, () => Promise<INestApplication>]> = [
   ['@nangohq/node by hand', () => routeApp(() => (id) => theirs.getToken('github', id))],
   ['NangoService.getToken', () => routeApp(nangoToken, {})],
+  ['@InjectNangoToken()', () => routeApp(nangoToken, {}, DecoratedTokenController)],
   ['NangoService.getToken, cache ttl 60 s', () => routeApp(nangoToken, { cache: { ttl: 60_000 } })],
+  [
+    '@InjectNangoToken(), cache ttl 60 s',
+    () => routeApp(nangoToken, { cache: { ttl: 60_000 } }, DecoratedTokenController),
+  ],
 ];
 
 function nangoToken(nango?: NangoService): TokenOf {
@@ -259,10 +279,11 @@ function nangoToken(nango?: NangoService): TokenOf {
 async function routeApp(
   factory: (nango?: NangoService) => TokenOf,
   options?: Partial<NangoModuleOptions>,
+  controller: new (...args: never[]) => object = TokenController,
 ): Promise<INestApplication> {
   @Module({
     imports: options ? [NangoModule.forRoot({ secretKey, host: url, ...options })] : [],
-    controllers: [TokenController],
+    controllers: [controller],
     providers: [{ provide: TOKEN, useFactory: factory, inject: options ? [NangoService] : [] }],
   })
   class RouteModule {}
@@ -408,8 +429,8 @@ at most 1 Nango request per coalesced burst, flat memory on the stream.
   one request with nestjs-nango and as 64 with the others.
 - **Nest route.** The same route under load, with tokens fetched by hand through
   \`@nangohq/node\`, through \`NangoService\` (single-flight shares requests for users asked for
-  at once) and with the credential cache on. A variant using \`@InjectNangoToken()\` is to be
-  added to \`ROUTES\` in \`bench/run.ts\` once that decorator is merged.
+  at once), through \`@UseNangoConnection()\` / \`@InjectNangoToken()\` (the interceptor adds
+  its resolving and request-state work to the same call), and each with the credential cache on.
 - **Stream.** Every client keeps a 200 MB download to a few tens of MB of RSS (socket buffers
   and garbage not yet collected), against 200 MB and more if the body were buffered.
 - The machine has 2 cores shared by the stand-in, the client and the load generator, and

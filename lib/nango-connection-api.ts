@@ -1,7 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
 import type { NangoCallContext } from './errors/nango-error.mapper.js';
-import { checkFlag, checkId, pathSegment } from './utils/nango-input.js';
+import { checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
 import {
   checkIdOrIds,
   checkInt,
@@ -37,22 +37,10 @@ export interface NangoApiRequest {
   context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>;
 }
 
-/** Printable ASCII: what a header value may carry. */
+/** Visible ASCII and space: what a cursor (sent in a query) may carry. */
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 /** Longest cursor accepted. */
 const MAX_CURSOR = 4096;
-
-function headerId(operation: string, argument: string, value: unknown): string {
-  const id = checkId(operation, argument, value);
-  if (!HEADER_SAFE.test(id)) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      'must be ASCII to travel in a header.',
-    );
-  }
-  return id;
-}
 
 function connectionUrl(operation: string, providerConfigKey: unknown, connectionId: unknown) {
   const id = pathSegment(operation, 'connectionId', connectionId);

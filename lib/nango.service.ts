@@ -22,6 +22,7 @@ import {
   checkEndpoint,
   checkFlag,
   checkId,
+  headerId,
   checkMethod,
   checkRetries,
   checkRetryOn,
@@ -87,9 +88,6 @@ type CallContext = Pick<
   NangoCallContext,
   'operation' | 'providerConfigKey' | 'connectionId' | 'proxy'
 >;
-
-/** Visible ASCII and space: what a header value may carry. */
-const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
 /**
  * Nango's token, connection, list and proxy operations, over the module's own `HttpService`.
@@ -711,18 +709,6 @@ function unexpected(context: CallContext, what: string): NangoRequestError {
     `Nango answered ${context.operation}() with ${what}; is the host a Nango API?`,
     context,
   );
-}
-
-function headerId(operation: string, argument: string, value: unknown): string {
-  const id = checkId(operation, argument, value);
-  if (!HEADER_SAFE.test(id)) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      'must be ASCII to travel in a proxy header.',
-    );
-  }
-  return id;
 }
 
 function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {

@@ -54,6 +54,25 @@ export function checkId(operation: string, argument: string, value: unknown): st
   return value;
 }
 
+/** Visible ASCII and space: what a header value may carry. */
+const HEADER_SAFE = /^[\x20-\x7e]*$/;
+
+/**
+ * Checks an id that travels in a header (`Connection-Id`, `Provider-Config-Key`) and returns
+ * it: the checks of {@link checkId}, and ASCII only.
+ */
+export function headerId(operation: string, argument: string, value: unknown): string {
+  const id = checkId(operation, argument, value);
+  if (!HEADER_SAFE.test(id)) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      argument,
+      'must be ASCII to travel in a header.',
+    );
+  }
+  return id;
+}
+
 /** Checks an optional boolean flag. */
 export function checkFlag(operation: string, argument: string, value: unknown): boolean {
   if (value === undefined) return false;

@@ -1,29 +1,19 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Test, type TestingModule } from '@nestjs/testing';
 import {
   InMemoryCredentialStore,
   NangoConfigurationError,
-  NangoModule,
   NangoService,
   NangoUpstreamError,
   type NangoCachedConnection,
   type NangoCredentialStore,
   type NangoModuleOptions,
 } from '../lib/index.js';
-import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
+import { standInSuite } from './fixtures/stand-in-suite.js';
 
-let standIn: NangoStandIn;
-const refs: TestingModule[] = [];
-
-async function service(options: Partial<NangoModuleOptions> = {}): Promise<NangoService> {
-  const ref = await Test.createTestingModule({
-    imports: [NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url, ...options })],
-  }).compile();
-  refs.push(ref);
-  return ref.get(NangoService);
-}
+const suite = standInSuite();
+const { service } = suite;
 
 /** A store that records its calls, keeping values in a map. */
 class RecordingStore implements NangoCredentialStore {
@@ -44,7 +34,7 @@ class RecordingStore implements NangoCredentialStore {
   }
 }
 
-const hits = (id = 'conn-oauth2') => standIn.count({ path: `/connections/${id}` });
+const hits = (id = 'conn-oauth2') => suite.standIn.count({ path: `/connections/${id}` });
 
 /** Fakes only the clock (`Date`): sockets and timers stay real. */
 function fakeClock(): void {
@@ -70,19 +60,8 @@ function fakeClock(): void {
 
 const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
 
-beforeAll(async () => {
-  standIn = await NangoStandIn.start({ connections: seedConnections() });
-});
-
-afterEach(async () => {
+afterEach(() => {
   jest.useRealTimers();
-  while (refs.length > 0) await refs.pop()?.close();
-  standIn.clearRequests();
-  standIn.seed(...seedConnections());
-});
-
-afterAll(async () => {
-  await standIn.close();
 });
 
 describe('credential cache', () => {
@@ -113,7 +92,7 @@ describe('credential cache', () => {
 
   it('never keeps a token past expires_at minus the safety margin', async () => {
     fakeClock();
-    standIn.seed({
+    suite.standIn.seed({
       connectionId: 'short',
       providerConfigKey: 'github',
       credentials: {
@@ -133,7 +112,7 @@ describe('credential cache', () => {
   });
 
   it('does not keep a token already within the margin of its expiry', async () => {
-    standIn.seed({
+    suite.standIn.seed({
       connectionId: 'almost',
       providerConfigKey: 'github',
       credentials: {
@@ -158,11 +137,11 @@ describe('credential cache', () => {
     expect(set?.[2]).toBeGreaterThan(119_000);
     expect(set?.[2]).toBeLessThanOrEqual(120_000);
     for (const [, key] of store.calls) {
-      expect(key).not.toContain(standIn.secretKey);
+      expect(key).not.toContain(suite.standIn.secretKey);
       expect(key).not.toContain('jira-api-key-123');
       expect(key).toContain('conn-apikey');
     }
-    expect(JSON.stringify([...store.map.values()])).not.toContain(standIn.secretKey);
+    expect(JSON.stringify([...store.map.values()])).not.toContain(suite.standIn.secretKey);
   });
 
   it('forceRefresh bypasses the cache and replaces the entry', async () => {
@@ -209,7 +188,7 @@ describe('credential cache', () => {
     await expect(nango.getToken('github', 'conn-oauth2')).rejects.toMatchObject({
       name: 'NangoConnectionNotFoundError',
     });
-    standIn.seed(...seedConnections());
+    suite.standIn.seed(...seedConnections());
   });
 
   it('a failing store never breaks a call: it falls back to Nango', async () => {

@@ -1,67 +1,32 @@
 import 'reflect-metadata';
-import { Test, type TestingModule } from '@nestjs/testing';
 import {
   NangoAbortedError,
   NangoConnectionNotFoundError,
-  NangoModule,
   NangoRateLimitError,
   NangoReconnectRequiredError,
   NangoRequestError,
-  NangoService,
   NangoTimeoutError,
   NangoUnavailableError,
   NangoUpstreamError,
-  type NangoModuleOptions,
 } from '../lib/index.js';
 import { backoffDelayMs, isRetryable } from '../lib/utils/retry-policy.js';
-import { NangoStandIn, type StandInResponse } from '../lib/testing/index.js';
-import { seedConnections } from './fixtures/seed.js';
+import type { StandInResponse } from '../lib/testing/index.js';
+import { standInSuite } from './fixtures/stand-in-suite.js';
 import { connectionBody, settle } from './fixtures/eventually.js';
-
-let standIn: NangoStandIn;
-const refs: TestingModule[] = [];
-const rules: Array<() => void> = [];
 
 /** Fast retries, so the tests do not wait. */
 const FAST = { retries: 2, minDelayMs: 1, maxDelayMs: 5, maxTotalDelayMs: 2000 };
 
-async function service(options: Partial<NangoModuleOptions> = {}): Promise<NangoService> {
-  const ref = await Test.createTestingModule({
-    imports: [
-      NangoModule.forRoot({
-        secretKey: standIn.secretKey,
-        host: standIn.url,
-        retry: FAST,
-        ...options,
-      }),
-    ],
-  }).compile();
-  refs.push(ref);
-  return ref.get(NangoService);
-}
+const suite = standInSuite({ retry: FAST });
+const { service } = suite;
 
 /** The next `times` requests to `path` get `respond`; later ones the built-in answer. */
 function answer(path: string, times: number, respond: StandInResponse): void {
-  rules.push(standIn.script({ path, times, respond }));
+  suite.script({ path, times, respond });
 }
 
 const CONN = '/connections/conn-oauth2';
-const hits = (path = CONN) => standIn.count({ path });
-
-beforeAll(async () => {
-  standIn = await NangoStandIn.start({ connections: seedConnections() });
-});
-
-afterEach(async () => {
-  while (rules.length > 0) rules.pop()?.();
-  while (refs.length > 0) await refs.pop()?.close();
-  standIn.clearRequests();
-  standIn.seed(...seedConnections());
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
+const hits = (path = CONN) => suite.standIn.count({ path });
 
 describe('retrying GETs to Nango', () => {
   it.each([502, 503, 504])('retries %i, then succeeds', async (status) => {
@@ -99,21 +64,19 @@ describe('retrying GETs to Nango', () => {
   it('honours Retry-After on 429: the retry waits that long', async () => {
     const nango = await service();
     const seen: number[] = [];
-    rules.push(
-      standIn.script({
-        path: '/connections/conn-apikey',
-        times: 2,
-        respond: () => {
-          seen.push(Date.now());
-          return seen.length === 1
-            ? { status: 429, headers: { 'retry-after': '1' }, body: {} }
-            : {
-                status: 200,
-                body: connectionBody('conn-apikey', { type: 'API_KEY', apiKey: 'k' }),
-              };
-        },
-      }),
-    );
+    suite.script({
+      path: '/connections/conn-apikey',
+      times: 2,
+      respond: () => {
+        seen.push(Date.now());
+        return seen.length === 1
+          ? { status: 429, headers: { 'retry-after': '1' }, body: {} }
+          : {
+              status: 200,
+              body: connectionBody('conn-apikey', { type: 'API_KEY', apiKey: 'k' }),
+            };
+      },
+    });
     await expect(nango.getToken('jira', 'conn-apikey')).resolves.toEqual({
       type: 'API_KEY',
       apiKey: 'k',

@@ -1,43 +1,21 @@
 import 'reflect-metadata';
-import { Test, type TestingModule } from '@nestjs/testing';
 import type { HttpService } from '@nestjs/axios';
 import { Agent } from 'node:http';
 import {
   NangoAbortedError,
-  NangoModule,
   NangoService,
   NangoTimeoutError,
   NangoUnavailableError,
-  type NangoModuleOptions,
 } from '../lib/index.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 import { NANGO_OPTIONS } from '../lib/nango.constants.js';
 import axios, { type CancelToken } from 'axios';
 import { SingleFlight } from '../lib/utils/single-flight.js';
-import { NangoStandIn } from '../lib/testing/index.js';
-import { seedConnections } from './fixtures/seed.js';
+import { standInSuite } from './fixtures/stand-in-suite.js';
 import { connectionBody, eventually, settle } from './fixtures/eventually.js';
 
-let standIn: NangoStandIn;
-const refs: TestingModule[] = [];
-const rules: Array<() => void> = [];
-
-/** A scripted rule of the stand-in, removed after the test. */
-function script(rule: Parameters<NangoStandIn['script']>[0]): void {
-  rules.push(standIn.script(rule));
-}
-
-async function moduleFor(options: Partial<NangoModuleOptions> = {}): Promise<TestingModule> {
-  const ref = await Test.createTestingModule({
-    imports: [NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url, ...options })],
-  }).compile();
-  refs.push(ref);
-  return ref;
-}
-
-async function service(options: Partial<NangoModuleOptions> = {}): Promise<NangoService> {
-  return (await moduleFor(options)).get(NangoService);
-}
+const suite = standInSuite();
+const { moduleFor, service, script } = suite;
 
 /** Answers the connection after `delayMs`, so that callers overlap. */
 function slowConnection(connectionId: string, delayMs: number, times = 1): void {
@@ -54,21 +32,6 @@ function slowConnection(connectionId: string, delayMs: number, times = 1): void 
 
 const connectionPath = (id: string) => ({ method: 'GET', path: `/connections/${id}` });
 
-beforeAll(async () => {
-  standIn = await NangoStandIn.start({ connections: seedConnections() });
-});
-
-afterEach(async () => {
-  while (rules.length > 0) rules.pop()?.();
-  while (refs.length > 0) await refs.pop()?.close();
-  standIn.clearRequests();
-  standIn.seed(...seedConnections());
-});
-
-afterAll(async () => {
-  await standIn.close();
-});
-
 describe('single-flight: concurrent calls share one request', () => {
   it('500 simultaneous getToken calls for one connection make 1 request, and all get the token', async () => {
     const nango = await service();
@@ -77,7 +40,7 @@ describe('single-flight: concurrent calls share one request', () => {
     );
     expect(new Set(tokens)).toEqual(new Set(['gh-access-token-1']));
     expect(tokens).toHaveLength(500);
-    expect(standIn.count(connectionPath('conn-oauth2'))).toBe(1);
+    expect(suite.standIn.count(connectionPath('conn-oauth2'))).toBe(1);
   });
 
   it('getToken and getConnection with the same flags share the request; other flags and ids do not', async () => {
@@ -91,9 +54,9 @@ describe('single-flight: concurrent calls share one request', () => {
     ]);
     expect(token).toBe('gh-access-token-1');
     expect(connection.connection_id).toBe('conn-oauth2');
-    expect(standIn.count(connectionPath('conn-oauth2'))).toBe(3);
-    expect(standIn.count(connectionPath('conn-apikey'))).toBe(1);
-    const flags = standIn.requests
+    expect(suite.standIn.count(connectionPath('conn-oauth2'))).toBe(3);
+    expect(suite.standIn.count(connectionPath('conn-apikey'))).toBe(1);
+    const flags = suite.standIn.requests
       .filter((r) => r.pathname === '/connections/conn-oauth2')
       .map((r) => `${r.query['force_refresh']}/${r.query['refresh_token']}`)
       .sort();
@@ -111,14 +74,14 @@ describe('single-flight: concurrent calls share one request', () => {
     );
     expect(errors[0]).toBeInstanceOf(NangoUnavailableError);
     expect(new Set(errors).size).toBe(1);
-    expect(standIn.count(connectionPath('conn-oauth2'))).toBe(1);
+    expect(suite.standIn.count(connectionPath('conn-oauth2'))).toBe(1);
   });
 
   it('keeps nothing once the request has settled: the next call asks Nango again', async () => {
     const nango = await service();
     await nango.getToken('github', 'conn-oauth2');
     await nango.getToken('github', 'conn-oauth2');
-    expect(standIn.count(connectionPath('conn-oauth2'))).toBe(2);
+    expect(suite.standIn.count(connectionPath('conn-oauth2'))).toBe(2);
     expect((nango as unknown as { flights: SingleFlight<unknown> }).flights.size).toBe(0);
   });
 
@@ -133,7 +96,7 @@ describe('single-flight: concurrent calls share one request', () => {
     setTimeout(() => controller.abort(), 20);
     expect(await leaving).toBeInstanceOf(NangoAbortedError);
     await expect(staying).resolves.toMatchObject({ credentials: { apiKey: 'key-of-slow' } });
-    expect(standIn.count(connectionPath('slow'))).toBe(1);
+    expect(suite.standIn.count(connectionPath('slow'))).toBe(1);
   });
 
   it('a caller with a shorter timeout times out alone, with its own timeoutMs', async () => {
@@ -149,7 +112,7 @@ describe('single-flight: concurrent calls share one request', () => {
       connectionId: 'slow',
     });
     await expect(patient).resolves.toMatchObject({ connection_id: 'slow' });
-    expect(standIn.count(connectionPath('slow'))).toBe(1);
+    expect(suite.standIn.count(connectionPath('slow'))).toBe(1);
   });
 
   it('when every caller has left, the shared request is cancelled and its socket closed', async () => {
@@ -161,11 +124,17 @@ describe('single-flight: concurrent calls share one request', () => {
       settle(nango.getToken('jira', 'hung', false, { signal: a.signal })),
       settle(nango.getToken('jira', 'hung', false, { signal: b.signal })),
     ];
-    await eventually(() => standIn.count(connectionPath('hung')) === 1, 'the request arrived');
+    await eventually(
+      () => suite.standIn.count(connectionPath('hung')) === 1,
+      'the request arrived',
+    );
     a.abort();
     b.abort();
     for (const error of await Promise.all(calls)) expect(error).toBeInstanceOf(NangoAbortedError);
-    await eventually(async () => (await standIn.openConnections()) === 0, 'the socket closed');
+    await eventually(
+      async () => (await suite.standIn.openConnections()) === 0,
+      'the socket closed',
+    );
     // A new call starts a new request rather than joining the cancelled one.
     script({ path: '/connections/hung', times: 1, respond: { status: 503, body: {} } });
     await expect(nango.getToken('jira', 'hung', false, { timeout: 200 })).rejects.toBeInstanceOf(
@@ -192,14 +161,17 @@ describe('single-flight: concurrent calls share one request', () => {
     });
     const source = axios.CancelToken.source();
     const call = settle(probe.list(source.token));
-    await eventually(() => standIn.count({ path: '/connections' }) === 1, 'the first attempt came');
+    await eventually(
+      () => suite.standIn.count({ path: '/connections' }) === 1,
+      'the first attempt came',
+    );
     source.cancel();
     const outcome = await Promise.race([
       call,
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
     ]);
     expect(outcome).toBeInstanceOf(NangoAbortedError);
-    expect(standIn.count({ path: '/connections' })).toBe(1);
+    expect(suite.standIn.count({ path: '/connections' })).toBe(1);
   });
 
   it('an already aborted signal fails at once, without a request', async () => {
@@ -207,7 +179,7 @@ describe('single-flight: concurrent calls share one request', () => {
     await expect(
       nango.getToken('github', 'conn-oauth2', false, { signal: AbortSignal.abort() }),
     ).rejects.toBeInstanceOf(NangoAbortedError);
-    expect(standIn.requests).toHaveLength(0);
+    expect(suite.standIn.requests).toHaveLength(0);
   });
 });
 
@@ -224,10 +196,9 @@ describe('timeouts leave no socket or timer behind', () => {
     await expect(nango.listConnections(undefined, { timeout: 80 })).resolves.toBeDefined();
     // The hung socket was destroyed; only the reusable one of listConnections stays, idle.
     await eventually(() => Object.keys(agent.sockets).length === 0, 'no busy socket');
-    await eventually(async () => (await standIn.openConnections()) === 1, 'one idle socket');
-    await ref.close();
-    refs.splice(refs.indexOf(ref), 1);
-    await eventually(async () => (await standIn.openConnections()) === 0, 'no socket at all');
+    await eventually(async () => (await suite.standIn.openConnections()) === 1, 'one idle socket');
+    await suite.close(ref);
+    await eventually(async () => (await suite.standIn.openConnections()) === 0, 'no socket at all');
     expect(Object.keys(agent.freeSockets)).toHaveLength(0);
   });
 
@@ -237,8 +208,7 @@ describe('timeouts leave no socket or timer behind', () => {
       const ref = await moduleFor({ httpAgent });
       await ref.get(NangoService).getToken('github', 'conn-oauth2');
       await eventually(() => Object.keys(httpAgent.freeSockets).length === 1, 'socket reused');
-      await ref.close();
-      refs.splice(refs.indexOf(ref), 1);
+      await suite.close(ref);
       expect(Object.keys(httpAgent.freeSockets)).toHaveLength(1);
     } finally {
       httpAgent.destroy();

@@ -623,11 +623,8 @@ export class NangoService implements OnModuleDestroy {
     const force = checkFlag(operation, 'forceRefresh', forceRefresh);
     const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
     const { timeout, signal } = checkCallOptions(operation, options);
-    const query = new URLSearchParams({
-      provider_config_key: key,
-      force_refresh: String(force),
-      refresh_token: String(withRefreshToken),
-    });
+    // A template rather than URLSearchParams: the one value that needs it is encoded.
+    const query = `provider_config_key=${encodeURIComponent(key)}&force_refresh=${force}&refresh_token=${withRefreshToken}`;
     const context = { operation, providerConfigKey, connectionId };
     const timeoutMs = timeout ?? this.options.timeout;
     const fail = (error: unknown) =>
@@ -669,7 +666,8 @@ export class NangoService implements OnModuleDestroy {
     };
     try {
       return await this.flights.run(
-        JSON.stringify([key, connectionId, force, withRefreshToken]),
+        // NUL never occurs in a checked id (checkId refuses control characters): a safe separator.
+        `${key}\u0000${connectionId}\u0000${force}\u0000${withRefreshToken}`,
         start,
         {
           signal,

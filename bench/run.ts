@@ -441,6 +441,9 @@ at most 1 Nango request per coalesced burst, flat memory on the stream.
   single-flight map, the retry policy and the call timeout (a socket timer per request that
   \`@nangohq/node\` does not set) on top of \`HttpService\`. Against a real Nango, where a call
   spends milliseconds on the network, these differences vanish in the round trip.
+  \`@nangohq/node\` also ships its own axios (1.18.0), while nestjs-nango uses the application's
+  (the version above), which does more checking per request. \`bench/per-call.ts\` measures
+  the client's CPU per call with the stand-in in another process: steadier than these calls/s.
 - **Coalesced bursts.** 64 simultaneous \`getToken\` calls for one connection reach Nango as
   one request with nestjs-nango and as 64 with the others.
 - **Nest route.** The same route under load, with tokens fetched by hand through

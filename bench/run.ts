@@ -24,6 +24,10 @@ import {
 } from '../lib/index.js';
 
 const SECOND = Number(process.env['BENCH_SECONDS'] ?? 3);
+// BENCH_ONLY=gettoken,proxy (also burst, stream, route) runs only those scenarios, prints the
+// ratios and leaves bench/results.md alone: for quick before/after comparisons.
+const ONLY = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim().toLowerCase());
+const runs = (part: string): boolean => ONLY === undefined || ONLY.includes(part);
 const CONNECTIONS = 1000;
 const STREAM_BYTES = 200 * 1024 * 1024;
 const secretKey = randomUUID();
@@ -336,23 +340,25 @@ const over = (calls: Record<Client, (id: string) => Promise<unknown>>) =>
     Client,
     (i: number) => Promise<unknown>
   >;
-for (const concurrency of [1, 64]) {
+for (const concurrency of runs('gettoken') ? [1, 64] : []) {
   await measure(
     `getToken, concurrency ${concurrency}, distinct connections`,
     over(getToken),
     concurrency,
   );
 }
-await measure('getToken, bursts of 64 for one connection (latency per burst)', burst, 1, 64);
-for (const concurrency of [1, 64]) {
+if (runs('burst')) {
+  await measure('getToken, bursts of 64 for one connection (latency per burst)', burst, 1, 64);
+}
+for (const concurrency of runs('proxy') ? [1, 64] : []) {
   await measure(
     `proxy GET of small JSON, concurrency ${concurrency}`,
     over(proxyJson),
     concurrency,
   );
 }
-for (const client of CLIENTS) stream(client);
-for (const [name, make] of ROUTES) await route(name, make);
+if (runs('stream')) for (const client of CLIENTS) stream(client);
+if (runs('route')) for (const [name, make] of ROUTES) await route(name, make);
 
 await ours.close();
 bareAgent.destroy();
@@ -387,6 +393,16 @@ for (const scenario of scenarios) {
   }
 }
 const table = lines.join('\n');
+if (ONLY !== undefined) {
+  // One line per scenario: ours/theirs calls/s, for scripts that take medians over runs.
+  for (const scenario of scenarios) {
+    const group = rows.filter((r) => r.scenario === scenario);
+    const mine = group.find((r) => r.client === 'nestjs-nango');
+    const their = group.find((r) => r.client === '@nangohq/node');
+    console.log(`RATIO ${scenario} = ${ratio(mine?.callsPerSecond, their?.callsPerSecond)}`);
+  }
+  process.exit(0);
+}
 const node = process.version;
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 let versions = '';
@@ -425,6 +441,9 @@ at most 1 Nango request per coalesced burst, flat memory on the stream.
   single-flight map, the retry policy and the call timeout (a socket timer per request that
   \`@nangohq/node\` does not set) on top of \`HttpService\`. Against a real Nango, where a call
   spends milliseconds on the network, these differences vanish in the round trip.
+  \`@nangohq/node\` also ships its own axios (1.18.0), while nestjs-nango uses the application's
+  (the version above), which does more checking per request. \`bench/per-call.ts\` measures
+  the client's CPU per call with the stand-in in another process: steadier than these calls/s.
 - **Coalesced bursts.** 64 simultaneous \`getToken\` calls for one connection reach Nango as
   one request with nestjs-nango and as 64 with the others.
 - **Nest route.** The same route under load, with tokens fetched by hand through

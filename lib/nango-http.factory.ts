@@ -15,6 +15,21 @@ const AGENT_OPTIONS = {
   scheduling: 'lifo',
 } as const;
 
+/** The variables axios (through `proxy-from-env`) reads to send requests through a proxy. */
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
+
+/**
+ * Whether the environment names a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, any case).
+ * When it does, axios keeps honouring it (and `NO_PROXY`) request by request; when it does not,
+ * the client says `proxy: false` once, sparing axios six `process.env` reads and a URL parse
+ * per request. So a proxy variable must be set before the module starts.
+ */
+function proxyFromEnvironment(): boolean {
+  return PROXY_VARIABLES.some(
+    (name) => Boolean(process.env[name]) || Boolean(process.env[name.toUpperCase()]),
+  );
+}
+
 /**
  * Builds the `HttpService` that `NangoModule` uses for Nango alone: its own axios instance with
  * Nango's base URL, the `Authorization` and `User-Agent` headers, the timeout and keep-alive
@@ -34,6 +49,8 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     // A redirect would be followed by the client itself, away from Nango: never do that.
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },
+    // Without a proxy variable at start, axios need not look for one on every request.
+    ...(proxyFromEnvironment() ? {} : { proxy: false as const }),
   });
   return new HttpService(instance);
 }

@@ -1,6 +1,7 @@
 // The Nango stand-in on its own thread, so that it does not share the event loop it is measured from.
 import { parentPort, workerData } from 'node:worker_threads';
-import { NangoStandIn, type StandInConnectionSeed } from '../lib/testing/index.js';
+import { NangoStandIn } from '../lib/testing/index.js';
+import { benchSeeds } from './bench-seeds.js';
 
 interface Data {
   secretKey: string;
@@ -8,19 +9,7 @@ interface Data {
 }
 
 const { secretKey, connections } = workerData as Data;
-const expiresAt = new Date(Date.now() + 24 * 3600_000).toISOString();
-const seeds: StandInConnectionSeed[] = Array.from({ length: connections }, (_, i) => ({
-  connectionId: `conn-${i}`,
-  providerConfigKey: 'github',
-  credentials: {
-    type: 'OAUTH2',
-    access_token: `token-${i}`,
-    refresh_token: `refresh-${i}`,
-    expires_at: expiresAt,
-    raw: {},
-  },
-}));
-const standIn = await NangoStandIn.start({ secretKey, connections: seeds });
+const standIn = await NangoStandIn.start({ secretKey, connections: benchSeeds(connections) });
 parentPort?.on('message', (message: { type: string }) => {
   if (message.type === 'count') {
     // Requests since the last count; the log is cleared so it does not grow during a run.

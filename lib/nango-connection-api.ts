@@ -1,7 +1,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
 import type { NangoCallContext } from './errors/nango-error.mapper.js';
-import { checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
+import { HEADER_SAFE, checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
 import {
   checkIdOrIds,
   checkInt,
@@ -37,8 +37,6 @@ export interface NangoApiRequest {
   context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>;
 }
 
-/** Visible ASCII and space: what a cursor (sent in a query) may carry. */
-const HEADER_SAFE = /^[\x20-\x7e]*$/;
 /** Longest cursor accepted. */
 const MAX_CURSOR = 4096;
 

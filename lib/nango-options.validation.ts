@@ -39,6 +39,7 @@ import type {
   ResolvedNangoCacheOptions,
   ResolvedNangoOptions,
 } from './interfaces/nango-module-options.interface.js';
+import { isRecord } from './utils/is-record.js';
 
 const KEY_MESSAGE =
   'must be a non-empty string of printable characters without spaces (the Nango environment secret key)';
@@ -194,7 +195,7 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
  * {@link NangoConfigurationError} naming every bad field; no field's value is ever shown.
  */
 export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoOptions {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isRecord(raw)) {
     throw NangoConfigurationError.create([
       {
         field: 'options',
@@ -204,10 +205,10 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
   }
   const schema = Object.assign(new NangoModuleOptionsSchema(), raw);
   // Nested option objects are checked against their own rules (no class-transformer needed).
-  if (isPlainObject(schema.cache)) {
+  if (isRecord(schema.cache)) {
     schema.cache = Object.assign(new NangoCacheOptionsSchema(), schema.cache);
   }
-  if (isPlainObject(schema.retry)) {
+  if (isRecord(schema.retry)) {
     schema.retry = Object.assign(new NangoRetryOptionsSchema(), schema.retry);
   }
   const problems = validateSync(schema, {
@@ -288,10 +289,6 @@ function resolveRetry(retry: NangoRetryOptions | false | undefined): NangoRetryP
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One problem per failed rule, nested fields named with dots (`cache.ttl`). */

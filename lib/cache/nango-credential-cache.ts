@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NangoConnection } from '../interfaces/nango-connection.interface.js';
 import type { ResolvedNangoCacheOptions } from '../interfaces/nango-module-options.interface.js';
 import type { NangoCachedConnection } from './nango-credential-store.interface.js';
+import { isRecord } from '../utils/is-record.js';
 
 /** Least time between two warnings about a failing store, in ms. */
 const WARN_EVERY_MS = 60_000;
@@ -88,8 +89,4 @@ function expiryMs(credentials: unknown): number | undefined {
     return Number.isNaN(ms) ? undefined : ms;
   }
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

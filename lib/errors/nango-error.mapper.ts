@@ -15,6 +15,7 @@ import {
   NangoUpstreamError,
   type NangoRequestErrorDetails,
 } from './nango-request.error.js';
+import { isRecord } from '../utils/is-record.js';
 
 /** What the service knows about a failed call when it turns the failure into a `NangoError`. */
 export interface NangoCallContext {
@@ -299,10 +300,6 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return flat;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Replaces every occurrence of each secret in `text` by `[redacted]`. */

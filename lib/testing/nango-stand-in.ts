@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord } from '../utils/is-record.js';
 
 /** Wire shape of credentials as Nango sends them. */
 export type StandInCredentials = Record<string, unknown> & { type?: string };
@@ -212,10 +213,6 @@ function dbTimestamp(ms: number): string {
 function headerValue(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function expiryMs(value: unknown): number | undefined {

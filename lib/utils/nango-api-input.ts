@@ -1,5 +1,6 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
 import { checkId } from './nango-input.js';
+import { isRecord } from './is-record.js';
 
 /** Checks a plain object (not null, not an array) and returns it. */
 export function checkObject(
@@ -8,7 +9,7 @@ export function checkObject(
   value: unknown,
   example: string,
 ): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new NangoInvalidArgumentError(
       operation,
       argument,

@@ -5,6 +5,7 @@ import type {
   NangoProxyMethod,
   NangoProxyParamValue,
 } from '../interfaces/nango-proxy.interface.js';
+import { isRecord } from './is-record.js';
 
 // C0 control characters and DEL: never valid in an id, a path or a header.
 // eslint-disable-next-line no-control-regex
@@ -54,8 +55,8 @@ export function checkId(operation: string, argument: string, value: unknown): st
   return value;
 }
 
-/** Visible ASCII and space: what a header value may carry. */
-const HEADER_SAFE = /^[\x20-\x7e]*$/;
+/** Visible ASCII and space: what a header value (or a cursor in a query) may carry. */
+export const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
 /**
  * Checks an id that travels in a header (`Connection-Id`, `Provider-Config-Key`) and returns
@@ -160,7 +161,7 @@ export function proxyHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+  if (!isRecord(headers)) {
     throw new NangoInvalidArgumentError(
       operation,
       'headers',
@@ -201,7 +202,7 @@ export function queryString(
   params: NangoProxyConfig['params'],
 ): string {
   if (params === undefined) return '';
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+  if (!isRecord(params)) {
     throw new NangoInvalidArgumentError(
       operation,
       'params',

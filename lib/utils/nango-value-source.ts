@@ -4,6 +4,7 @@ import type {
   NangoValueSource,
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
+import { isRecord } from './is-record.js';
 
 const SOURCE_FORMS =
   "a string, { param: 'name' }, { header: 'name' }, { query: 'name' } or a function (ctx) => string";
@@ -20,7 +21,7 @@ export function describeSourceProblem(source: unknown): string | undefined {
   if (typeof source === 'string') {
     return source.length > 0 ? undefined : `must not be an empty string; give ${SOURCE_FORMS}`;
   }
-  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+  if (!isRecord(source)) {
     return `must be ${SOURCE_FORMS}`;
   }
   const keys = Object.keys(source);
@@ -37,7 +38,7 @@ export function describeSourceProblem(source: unknown): string | undefined {
 
 /** Problems of `@UseNangoConnection()` options, one line per field; empty when valid. */
 export function describeOptionsProblems(options: unknown): string[] {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isRecord(options)) {
     return ['options must be an object such as { providerConfigKey, connectionId }'];
   }
   const problems: string[] = [];
@@ -75,7 +76,7 @@ export function describeOptionsProblems(options: unknown): string[] {
 
 /** Problems of the module option `defaultConnection`; empty when valid. */
 export function describeDefaultConnectionProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return [
       'must be an object such as { connectionId: (ctx) => ctx.switchToHttp().getRequest().user.id }',
     ];

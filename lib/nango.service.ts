@@ -10,7 +10,7 @@ import { defer, firstValueFrom, from, fromEvent, mergeMap, raceWith, throwError 
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
-import { NangoInvalidArgumentError } from './errors/nango.error.js';
+import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error.js';
 import { NangoRequestError, NangoUpstreamError } from './errors/nango-request.error.js';
 import { NangoCredentialCache } from './cache/nango-credential-cache.js';
 import { SingleFlight } from './utils/single-flight.js';
@@ -82,6 +82,7 @@ import type {
   NangoProxyMethodConfig,
   NangoProxyResponse,
 } from './interfaces/nango-proxy.interface.js';
+import { isRecord } from './utils/is-record.js';
 
 /** The request-specific part of a {@link NangoCallContext}. */
 type CallContext = Pick<
@@ -556,25 +557,21 @@ export class NangoService implements OnModuleDestroy {
       callOptions?.retry !== false &&
       this.options.retry;
     try {
-      // A first attempt goes straight to the HttpService's axios instance: its Observable
-      // wrapper would only add a cancel token of its own (we always pass one) and an rxjs
-      // subscription, about 5% of a call's CPU. Timeout, signal and cancel token are axios's.
-      if (!policy || policy.retries === 0) {
-        return await this.http.axiosRef.request<T>(request);
-      }
-      // The timeout bounds the whole call: each attempt gets what is left of it.
+      // The timeout bounds the whole call, retries included: each retry gets what is left.
       const deadline = Date.now() + (request.timeout as number);
-      const attempt = () =>
-        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) });
-      // The first attempt goes alone (the common case costs no retry machinery) with the whole
-      // timeout; a retryable failure is replayed into the retry operator as its first attempt.
+      // The first attempt goes alone, straight to the HttpService's axios instance: its
+      // Observable wrapper would only add a cancel token of its own (we always pass one) and an
+      // rxjs subscription, about 5% of a call's CPU, and the common case needs no retry
+      // machinery. A retryable failure is replayed into the retry operator as its first attempt.
       let first: unknown;
       try {
         return await this.http.axiosRef.request<T>(request);
       } catch (error) {
-        if (!isRetryable(error)) throw error;
+        if (!policy || policy.retries === 0 || !isRetryable(error)) throw error;
         first = error;
       }
+      const attempt = () =>
+        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) });
       if (signal?.aborted) throw new CanceledError();
       let replay = true;
       let call$ = defer(() => {
@@ -600,14 +597,19 @@ export class NangoService implements OnModuleDestroy {
       }
       return await firstValueFrom(call$);
     } catch (error) {
-      throw await toNangoError(error, {
-        ...context,
-        timeoutMs: request.timeout ?? this.options.timeout,
-        host: this.options.host,
-        secrets: [this.options.secretKey],
-        instance: this.options.name,
-      });
+      throw await this.toError(error, context, request.timeout ?? this.options.timeout);
     }
+  }
+
+  /** Turns a failure into a `NangoError` that knows this instance, and never holds the key. */
+  private toError(error: unknown, context: CallContext, timeoutMs: number): Promise<NangoError> {
+    return toNangoError(error, {
+      ...context,
+      timeoutMs,
+      host: this.options.host,
+      secrets: [this.options.secretKey],
+      instance: this.options.name,
+    });
   }
 
   private async fetchConnection(
@@ -627,13 +629,7 @@ export class NangoService implements OnModuleDestroy {
     const query = `provider_config_key=${encodeURIComponent(key)}&force_refresh=${force}&refresh_token=${withRefreshToken}`;
     const context = { operation, providerConfigKey, connectionId };
     const timeoutMs = timeout ?? this.options.timeout;
-    const fail = (error: unknown) =>
-      toNangoError(error, {
-        ...context,
-        timeoutMs,
-        host: this.options.host,
-        secrets: [this.options.secretKey],
-      });
+    const fail = (error: unknown) => this.toError(error, context, timeoutMs);
     if (signal?.aborted) throw await fail(new CanceledError());
 
     const cache = this.cache();
@@ -714,7 +710,7 @@ function unexpected(context: CallContext, what: string): NangoRequestError {
 
 function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {
   if (filter === undefined) return '';
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+  if (!isRecord(filter)) {
     throw new NangoInvalidArgumentError(
       operation,
       'filter',
@@ -733,7 +729,7 @@ function listQuery(operation: string, filter: ListConnectionsFilter | undefined)
     if (value !== undefined) query.set(name, checkId(operation, field, value));
   }
   if (filter.tags !== undefined) {
-    if (typeof filter.tags !== 'object' || filter.tags === null || Array.isArray(filter.tags)) {
+    if (!isRecord(filter.tags)) {
       throw new NangoInvalidArgumentError(
         operation,
         'tags',
@@ -801,7 +797,3 @@ function checkCallOptions(
 }
 
 function noop(): void {}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

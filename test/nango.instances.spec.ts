@@ -135,6 +135,32 @@ describe('several Nango instances', () => {
     expect(printed).not.toContain(prodNango.secretKey);
   });
 
+  it('names the instance in errors raised while waiting on a shared fetch (timeout, abort)', async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({ name: 'dev', secretKey: devNango.secretKey, host: devNango.url }),
+      ],
+    }).compile();
+    const dev = moduleRef.get<NangoService>(getNangoServiceToken('dev'));
+    const removeRule = devNango.script({
+      path: '/connections/c-dev',
+      respond: { status: 200, hang: true },
+    });
+    try {
+      // The caller's 100 ms is shorter than the shared request's 30 s: the caller leaves alone.
+      const timedOut = await dev
+        .getToken('github', 'c-dev', false, { timeout: 100 })
+        .catch((e: unknown) => e);
+      expect(timedOut).toMatchObject({ name: 'NangoTimeoutError', instance: 'dev' });
+      const aborted = await dev
+        .getToken('github', 'c-dev', false, { signal: AbortSignal.abort() })
+        .catch((e: unknown) => e);
+      expect(aborted).toMatchObject({ name: 'NangoAbortedError', instance: 'dev' });
+    } finally {
+      removeRule();
+    }
+  });
+
   it('a named instance does not provide the default NangoService', async () => {
     @Injectable()
     class DefaultConsumer {

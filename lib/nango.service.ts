@@ -11,12 +11,16 @@ import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error.js';
-import { NangoRequestError, NangoUpstreamError } from './errors/nango-request.error.js';
+import { NangoUpstreamError } from './errors/nango-request.error.js';
 import { NangoCredentialCache } from './cache/nango-credential-cache.js';
 import { SingleFlight } from './utils/single-flight.js';
 import { isRetryable, nangoRetry } from './utils/retry-policy.js';
-import { toNangoError, type NangoCallContext } from './errors/nango-error.mapper.js';
-import { tokenOfCredentials } from './utils/nango-token.js';
+import {
+  toNangoError,
+  unexpectedAnswer,
+  type NangoCallContext,
+} from './errors/nango-error.mapper.js';
+import { requireToken } from './utils/nango-token.js';
 import {
   checkBaseUrl,
   checkEndpoint,
@@ -34,7 +38,7 @@ import type {
   NangoCallOptions,
   ResolvedNangoOptions,
 } from './interfaces/nango-module-options.interface.js';
-import type { NangoCredentials, NangoToken } from './interfaces/nango-credentials.interface.js';
+import type { NangoToken } from './interfaces/nango-credentials.interface.js';
 import type {
   ListConnectionsFilter,
   NangoConnection,
@@ -132,7 +136,7 @@ export class NangoService implements OnModuleDestroy {
       false,
       options,
     );
-    return tokenOf(connection.credentials, {
+    return requireToken(connection.credentials, {
       operation: 'getToken',
       providerConfigKey,
       connectionId,
@@ -184,7 +188,7 @@ export class NangoService implements OnModuleDestroy {
       options,
     );
     if (!isRecord(response.data) || !Array.isArray(response.data.connections)) {
-      throw unexpected({ operation }, 'a body without a "connections" list');
+      throw unexpectedAnswer({ operation }, 'a body without a "connections" list');
     }
     return response.data;
   }
@@ -651,7 +655,7 @@ export class NangoService implements OnModuleDestroy {
         { timeout: sharedTimeoutMs },
       );
       if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
-        throw unexpected(context, 'a connection without credentials');
+        throw unexpectedAnswer(context, 'a connection without credentials');
       }
       if (cache !== null && cacheKey !== undefined) {
         // A forced refresh replaces the token: the copy with(out) refresh token is stale too.
@@ -693,19 +697,6 @@ export class NangoService implements OnModuleDestroy {
   ): Promise<NangoProxyResponse<T>> {
     return this.proxy<T>({ ...config, method });
   }
-}
-
-function tokenOf(credentials: NangoCredentials, context: CallContext): NangoToken {
-  const token = tokenOfCredentials(credentials);
-  if (token === undefined) throw unexpected(context, 'OAUTH2 credentials without access_token');
-  return token;
-}
-
-function unexpected(context: CallContext, what: string): NangoRequestError {
-  return new NangoRequestError(
-    `Nango answered ${context.operation}() with ${what}; is the host a Nango API?`,
-    context,
-  );
 }
 
 function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {

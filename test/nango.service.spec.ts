@@ -521,6 +521,20 @@ describe('errors from Nango', () => {
     expect(error).toMatchObject({ status: 400, code: 'invalid_query_params' });
   });
 
+  it('OAUTH2 credentials without an access token are a clear NangoRequestError', async () => {
+    standIn.script({
+      path: '/connections/conn-no-token',
+      times: 1,
+      respond: {
+        status: 200,
+        body: { connection_id: 'conn-no-token', credentials: { type: 'OAUTH2' } },
+      },
+    });
+    await expect(nango.getToken('github', 'conn-no-token')).rejects.toThrow(
+      'Nango answered getToken() with OAUTH2 credentials without access_token; is the host a Nango API?',
+    );
+  });
+
   it('an answer that is not a connection is a clear NangoRequestError', async () => {
     standIn.script({
       path: '/connections/conn-oauth2',

@@ -302,6 +302,20 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
   return flat;
 }
 
+/**
+ * The error for a 2xx answer that is not what Nango sends (e.g. a connection without
+ * credentials): the host is probably not a Nango API.
+ */
+export function unexpectedAnswer(
+  context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>,
+  what: string,
+): NangoRequestError {
+  return new NangoRequestError(
+    `Nango answered ${context.operation}() with ${what}; is the host a Nango API?`,
+    context,
+  );
+}
+
 /** Replaces every occurrence of each secret in `text` by `[redacted]`. */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -17,7 +17,6 @@ import {
 } from '../decorators/inject-nango.decorator.js';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
-import { NangoRequestError } from '../errors/nango-request.error.js';
 import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
 import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
 import {
@@ -25,7 +24,7 @@ import {
   setNangoRequestState,
   type NangoRequestState,
 } from '../utils/nango-request-state.js';
-import { tokenOfCredentials } from '../utils/nango-token.js';
+import { requireToken } from '../utils/nango-token.js';
 import { resolveSource } from '../utils/nango-value-source.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
@@ -137,13 +136,11 @@ export class NangoTokenInterceptor implements NestInterceptor {
     const forceRefresh = route.forceRefresh ?? false;
     if (nangoHandlerNeeds(context.getClass(), context.getHandler().name).connection) {
       const connection = await nango.getConnection(providerConfigKey, connectionId, forceRefresh);
-      const token = tokenOfCredentials(connection.credentials);
-      if (token === undefined) {
-        throw new NangoRequestError(
-          'Nango answered getConnection() with OAUTH2 credentials without access_token',
-          { operation: 'getConnection', providerConfigKey, connectionId },
-        );
-      }
+      const token = requireToken(connection.credentials, {
+        operation: 'getConnection',
+        providerConfigKey,
+        connectionId,
+      });
       return { providerConfigKey, connectionId, token, connection };
     }
     const token = await nango.getToken(providerConfigKey, connectionId, forceRefresh);

@@ -1,4 +1,5 @@
 import type { NangoCredentials, NangoToken } from '../interfaces/nango-credentials.interface.js';
+import { unexpectedAnswer, type NangoCallContext } from '../errors/nango-error.mapper.js';
 
 /**
  * What `NangoService.getToken` returns for these credentials: the access token for OAUTH2,
@@ -17,4 +18,19 @@ export function tokenOfCredentials(credentials: NangoCredentials): NangoToken | 
     default:
       return credentials;
   }
+}
+
+/**
+ * {@link tokenOfCredentials}, failing with a `NangoRequestError` for OAUTH2 credentials without
+ * an access token.
+ */
+export function requireToken(
+  credentials: NangoCredentials,
+  context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>,
+): NangoToken {
+  const token = tokenOfCredentials(credentials);
+  if (token === undefined) {
+    throw unexpectedAnswer(context, 'OAUTH2 credentials without access_token');
+  }
+  return token;
 }

@@ -72,7 +72,7 @@ export function withNangoInstance(definition: DynamicModule, rawName: unknown): 
     providers = [
       {
         provide: optionsToken,
-        useFactory: (raw: unknown) => resolveNamedOptions(raw, name),
+        useFactory: (raw: unknown) => resolveNangoOptions(raw, name),
         inject: [NANGO_MODULE_OPTIONS],
       },
       { provide: httpToken, useFactory: createNangoHttpService, inject: [optionsToken] },
@@ -90,20 +90,4 @@ export function withNangoInstance(definition: DynamicModule, rawName: unknown): 
     providers: [...(definition.providers ?? []), ...providers],
     exports: [...(definition.exports ?? []), ...exported],
   };
-}
-
-/** `resolveNangoOptions()` for a named instance: a configuration error names the instance. */
-function resolveNamedOptions(raw: unknown, name: string): ResolvedNangoOptions {
-  try {
-    return resolveNangoOptions(raw, name);
-  } catch (error) {
-    if (!(error instanceof NangoConfigurationError)) throw error;
-    throw new NangoConfigurationError(
-      error.message.replace(
-        'Invalid NangoModule options',
-        `Invalid NangoModule options of instance "${name}"`,
-      ),
-      error.fields,
-    );
-  }
 }

@@ -196,12 +196,15 @@ class NangoModuleOptionsSchema implements NangoModuleOptions {
  */
 export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoOptions {
   if (!isRecord(raw)) {
-    throw NangoConfigurationError.create([
-      {
-        field: 'options',
-        problem: 'must be an object such as { secretKey: process.env.NANGO_SECRET_KEY }',
-      },
-    ]);
+    throw NangoConfigurationError.create(
+      [
+        {
+          field: 'options',
+          problem: 'must be an object such as { secretKey: process.env.NANGO_SECRET_KEY }',
+        },
+      ],
+      name,
+    );
   }
   const schema = Object.assign(new NangoModuleOptionsSchema(), raw);
   // Nested option objects are checked against their own rules (no class-transformer needed).
@@ -240,7 +243,7 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
   // One line per field and problem, in a stable order.
   const unique = [...new Map(problems.map((p) => [`${p.field}\u0000${p.problem}`, p])).values()];
   if (unique.length > 0) {
-    throw NangoConfigurationError.create(unique);
+    throw NangoConfigurationError.create(unique, name);
   }
   const options = schema as NangoModuleOptions;
   const host = (options.host ?? NANGO_DEFAULT_HOST).replace(/\/$/, '');

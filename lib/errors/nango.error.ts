@@ -35,12 +35,14 @@ export class NangoConfigurationError extends NangoError {
     this.fields = fields;
   }
 
-  /** Builds the error from one line per bad field. */
+  /** Builds the error from one line per bad field, naming the instance when it has a name. */
   static create(
     problems: ReadonlyArray<{ field: string; problem: string }>,
+    instance?: string,
   ): NangoConfigurationError {
     const lines = problems.map(({ field, problem }) => `- ${field}: ${problem}`);
-    return new NangoConfigurationError(`Invalid NangoModule options:\n${lines.join('\n')}`, [
+    const of = instance === undefined ? '' : ` of instance "${instance}"`;
+    return new NangoConfigurationError(`Invalid NangoModule options${of}:\n${lines.join('\n')}`, [
       ...new Set(problems.map((p) => p.field)),
     ]);
   }

@@ -15,6 +15,7 @@ import {
   NangoTimeoutError,
   NangoAbortedError,
   NangoUpstreamError,
+  NangoInvalidRequestError,
   NangoRequestError,
   NangoInvalidArgumentError,
   NESTJS_NANGO_VERSION,
@@ -514,11 +515,45 @@ describe('errors from Nango', () => {
     standIn.script({
       path: '/connections',
       times: 1,
-      respond: { status: 400, body: { error: { code: 'invalid_query_params', errors: [] } } },
+      respond: { status: 400, body: { error: { code: 'connection_test_failed', message: 'No' } } },
     });
     const error = await rejection(nango.listConnections());
     expect((error as Error).constructor).toBe(NangoRequestError);
-    expect(error).toMatchObject({ status: 400, code: 'invalid_query_params' });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'connection_test_failed',
+      nangoMessage: 'No',
+    });
+  });
+
+  it('a malformed input is a NangoInvalidRequestError naming the field and Nango words', async () => {
+    standIn.script({
+      path: '/connections',
+      times: 1,
+      respond: {
+        status: 400,
+        body: {
+          error: {
+            code: 'invalid_query_params',
+            errors: [
+              {
+                code: 'too_small',
+                message: 'Too small: expected number to be >=1',
+                path: ['limit'],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const error = await rejection(nango.listConnections());
+    expect((error as Error).constructor).toBe(NangoInvalidRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_query_params',
+      argument: 'limit',
+      nangoMessage: 'Too small: expected number to be >=1',
+    });
   });
 
   it('OAUTH2 credentials without an access token are a clear NangoRequestError', async () => {

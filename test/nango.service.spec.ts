@@ -232,7 +232,9 @@ describe('proxy', () => {
     expect(response.data.echo.method).toBe('GET');
     expect(response.data.echo.headers['x-custom']).toBe('v1');
     expect(response.data.echo.headers['authorization']).toBe('Bearer gh-access-token-1');
-    expect(response.headers['x-echo-server']).toBe('nango-stand-in');
+    // On a 2xx Nango keeps only the third party's content-type (proxy_get_apikey_upstream_headers_2xx.json).
+    expect(response.headers['x-echo-server']).toBeUndefined();
+    expect(response.headers['content-type']).toBe('application/json');
     expect(Object.keys(response).sort()).toEqual(['data', 'headers', 'status', 'statusText']);
   });
 
@@ -316,12 +318,21 @@ describe('proxy', () => {
     });
   });
 
-  it('a connection whose refresh failed is NangoReconnectRequiredError (424)', async () => {
-    const error = await rejection(
-      nango.get({ endpoint: '/x', providerConfigKey: 'github', connectionId: 'conn-broken' }),
-    );
-    expect(error).toBeInstanceOf(NangoReconnectRequiredError);
-    expect(error).toMatchObject({ status: 424, code: 'connection_refresh_backoff' });
+  it('a connection whose refresh failed is NangoReconnectRequiredError, the first time (400) and during the backoff (424)', async () => {
+    const call = () =>
+      rejection(
+        nango.get({ endpoint: '/x', providerConfigKey: 'github', connectionId: 'conn-broken' }),
+      );
+    const first = await call();
+    expect(first).toBeInstanceOf(NangoReconnectRequiredError);
+    expect(first).toMatchObject({
+      status: 400,
+      code: 'server_error',
+      nangoMessage: expect.stringMatching(/^Failed to get connection credentials: /),
+    });
+    const again = await call();
+    expect(again).toBeInstanceOf(NangoReconnectRequiredError);
+    expect(again).toMatchObject({ status: 424, code: 'connection_refresh_backoff' });
   });
 });
 

@@ -246,3 +246,57 @@ describe('the stand-in answers like the recorded Nango', () => {
     }
   });
 });
+
+describe('the upstream option: a third-party API behind the proxy, passed on as Nango does', () => {
+  let api: NangoStandIn;
+  const calls: string[] = [];
+
+  beforeAll(async () => {
+    api = await NangoStandIn.start({
+      connections: seeds(),
+      upstream: (req) => {
+        calls.push(`${req.method} ${req.url} ${req.connectionId}`);
+        if (req.url === '/echo') return undefined;
+        const status = req.url === '/missing' ? 404 : 200;
+        return {
+          status,
+          headers: { 'content-type': 'application/vnd.api+json', 'x-request-id': 'r1' },
+          body: { seen: req.headers['authorization'] !== undefined, status },
+        };
+      },
+    });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const proxy = (path: string, connectionId = 'conn-apikey-1') =>
+    fetch(`${api.url}/proxy${path}`, {
+      headers: {
+        authorization: `Bearer ${api.secretKey}`,
+        'connection-id': connectionId,
+        'provider-config-key': 'jira-dc-test',
+      },
+    });
+
+  it("a 2xx keeps only the content-type, an error keeps the headers with Nango's content-type", async () => {
+    const ok = await proxy('/ok');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ seen: true, status: 200 });
+    expect(ok.headers.get('content-type')).toBe('application/vnd.api+json');
+    expect(ok.headers.get('x-request-id')).toBeNull();
+    const missing = await proxy('/missing');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(missing.headers.get('x-request-id')).toBe('r1');
+  });
+
+  it('undefined falls back to the echo; Nango refuses before the API is called', async () => {
+    const echo = await proxy('/echo');
+    expect(((await echo.json()) as { echo: { url: string } }).echo.url).toBe('/echo');
+    calls.length = 0;
+    const unknown = await proxy('/ok', 'nope');
+    expect(unknown.status).toBe(400);
+    expect(calls).toEqual([]);
+  });
+});

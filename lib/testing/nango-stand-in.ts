@@ -22,6 +22,11 @@ import {
   postgresTimestamp,
   type StandInProxyRefusal,
 } from './stand-in-proxy-answers.js';
+import {
+  passedOnHeaders,
+  type StandInUpstream,
+  type StandInUpstreamRequest,
+} from './stand-in-upstream.js';
 
 /** Wire shape of credentials as Nango sends them. */
 export type StandInCredentials = Record<string, unknown> & { type?: string };
@@ -106,6 +111,8 @@ export interface NangoStandInOptions {
   connections?: StandInConnectionSeed[];
   /** Random extra delay per answer, in ms: [min, max]. Default none. */
   latencyMs?: [number, number];
+  /** The third-party API behind the proxy; default: the echo (see {@link StandInUpstream}). */
+  upstream?: StandInUpstream;
 }
 
 interface WireEndUser {
@@ -212,7 +219,6 @@ const UNKNOWN_ACCOUNT = authError(
   'unknown_account',
   'Authentication failed. The provided authorization header does not match any account.',
 );
-
 
 function connectionKey(providerConfigKey: string, connectionId: string): string {
   return `${providerConfigKey}\u0000${connectionId}`;
@@ -345,6 +351,7 @@ export class NangoStandIn {
 
   private readonly server: Server;
   private readonly latency: [number, number] | undefined;
+  private readonly upstream: StandInUpstream | undefined;
   private readonly connections = new Map<string, StoredConnection>();
   private readonly integrations = new Map<string, string>();
   private readonly rules: StoredRule[] = [];
@@ -364,6 +371,7 @@ export class NangoStandIn {
     this.url = url;
     this.secretKey = options.secretKey ?? randomUUID();
     this.latency = options.latencyMs;
+    this.upstream = options.upstream;
     if (options.connections !== undefined) this.seed(...options.connections);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
   }
@@ -592,7 +600,15 @@ export class NangoStandIn {
       return;
     }
 
-    this.send(res, this.route(recorded));
+    const out = this.route(recorded);
+    if (out instanceof Promise) {
+      out.then(
+        (o) => this.send(res, o),
+        () => this.send(res, this.genericError()),
+      );
+    } else {
+      this.send(res, out);
+    }
   }
 
   private checkAuth(header: string | undefined): unknown {
@@ -621,7 +637,7 @@ export class NangoStandIn {
     if (i !== -1) this.rules.splice(i, 1);
   }
 
-  private route(req: RecordedRequest): Outgoing {
+  private route(req: RecordedRequest): Outgoing | Promise<Outgoing> {
     const { pathname } = req;
     if (pathname === '/proxy' || pathname.startsWith('/proxy/')) return this.proxy(req);
     if (req.method === 'GET') {
@@ -777,7 +793,7 @@ export class NangoStandIn {
     return n;
   }
 
-  private proxy(req: RecordedRequest): Outgoing {
+  private proxy(req: RecordedRequest): Outgoing | Promise<Outgoing> {
     const { headers } = req;
     const connectionId = headerValue(headers['connection-id']);
     const providerConfigKey = headerValue(headers['provider-config-key']);
@@ -806,6 +822,48 @@ export class NangoStandIn {
       return this.refusal(PROXY_UNSUPPORTED_PROVIDER);
     }
 
+    let endpoint = req.url.slice('/proxy'.length);
+    if (!endpoint.startsWith('/')) endpoint = `/${endpoint}`;
+    if (override !== undefined) {
+      try {
+        const prefix = new URL(override).pathname.replace(/\/+$/, '');
+        endpoint = `${prefix}${endpoint}`;
+      } catch {
+        // Not a URL: no path to prefix.
+      }
+    }
+
+    const echoHeaders: Record<string, string> = {};
+    const authorization = proxyAuthorization(stored.credentials);
+    if (authorization !== undefined) echoHeaders['authorization'] = authorization;
+    for (const name of Object.keys(headers)) {
+      if (name.startsWith('nango-proxy-') && name.length > 'nango-proxy-'.length) {
+        const value = headerValue(headers[name]);
+        if (value !== undefined) echoHeaders[name.slice('nango-proxy-'.length)] = value;
+      }
+    }
+    if (this.upstream !== undefined) {
+      const call: StandInUpstreamRequest = {
+        method: req.method,
+        url: endpoint,
+        headers: echoHeaders,
+        body: req.body,
+        providerConfigKey,
+        connectionId,
+      };
+      return this.fromUpstream(this.upstream, call, () =>
+        this.builtInUpstream(req, endpoint, echoHeaders),
+      );
+    }
+    return this.builtInUpstream(req, endpoint, echoHeaders);
+  }
+
+  /** What the default third-party API answers: `/status/<code>`, `/bytes/<n>`, or the echo. */
+  private builtInUpstream(
+    req: RecordedRequest,
+    endpoint: string,
+    echoHeaders: Record<string, string>,
+  ): Outgoing {
     const endpointPath = req.pathname.slice('/proxy'.length) || '/';
     const status = /^\/status\/(\d{3})$/.exec(endpointPath);
     if (status !== null) {
@@ -827,30 +885,31 @@ export class NangoStandIn {
       };
     }
 
-    let endpoint = req.url.slice('/proxy'.length);
-    if (!endpoint.startsWith('/')) endpoint = `/${endpoint}`;
-    if (override !== undefined) {
-      try {
-        const prefix = new URL(override).pathname.replace(/\/+$/, '');
-        endpoint = `${prefix}${endpoint}`;
-      } catch {
-        // Not a URL: no path to prefix.
-      }
-    }
-
-    const echoHeaders: Record<string, string> = {};
-    const authorization = proxyAuthorization(stored.credentials);
-    if (authorization !== undefined) echoHeaders['authorization'] = authorization;
-    for (const name of Object.keys(headers)) {
-      if (name.startsWith('nango-proxy-') && name.length > 'nango-proxy-'.length) {
-        const value = headerValue(headers[name]);
-        if (value !== undefined) echoHeaders[name.slice('nango-proxy-'.length)] = value;
-      }
-    }
     const out = this.json(200, {
       echo: { method: req.method, url: endpoint, headers: echoHeaders, body: req.body },
     });
     out.headers['content-type'] = 'application/json'; // the third party's, kept by Nango
+    return out;
+  }
+
+  /** The `upstream` option's answer, passed on as Nango does; the built-in one when it has none. */
+  private async fromUpstream(
+    upstream: StandInUpstream,
+    call: StandInUpstreamRequest,
+    fallback: () => Outgoing,
+  ): Promise<Outgoing> {
+    let answer: StandInResponse | undefined;
+    try {
+      answer = await upstream(call);
+    } catch {
+      return this.genericError();
+    }
+    if (answer === undefined) return fallback();
+    const out = this.scripted({
+      ...answer,
+      headers: passedOnHeaders(answer.status, answer.headers),
+    });
+    if (answer.status >= 400) out.headers['content-type'] = JSON_TYPE;
     return out;
   }
 

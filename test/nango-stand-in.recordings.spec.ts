@@ -5,6 +5,7 @@ import {
   type StandInConnectionSeed,
 } from '../lib/testing/index.js';
 import { loadRecordings, recordedHeaders, type Recording } from './fixtures/recordings.js';
+import { absorbOAuth2 } from './fixtures/seed.js';
 
 /**
  * The stand-in against a real Nango: each recording it can reproduce is sent to it as
@@ -18,15 +19,7 @@ const PAST = '2020-01-01T00:00:00.000Z';
 
 function oauth2(connectionId: string, expiresAt: string, fail = false): StandInConnectionSeed {
   return {
-    connectionId,
-    providerConfigKey: 'absorb-test',
-    provider: 'absorb-lms',
-    credentials: {
-      type: 'OAUTH2',
-      access_token: `${connectionId}-at`,
-      refresh_token: `${connectionId}-rt`,
-      expires_at: expiresAt,
-    },
+    ...absorbOAuth2(connectionId, expiresAt),
     connectionConfig: { apiVersion: '2', restApiKey: 'k', portalRoute: '127.0.0.1:18443' },
     ...(fail ? { refresh: 'fail' as const } : {}),
   };

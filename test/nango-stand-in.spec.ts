@@ -1,4 +1,5 @@
 import { NangoStandIn, type StandInConnectionSeed } from '../lib/testing/index.js';
+import { absorbOAuth2 as oauth2 } from './fixtures/seed.js';
 
 interface Answer {
   status: number;
@@ -57,20 +58,6 @@ const SEEDS: StandInConnectionSeed[] = [
     credentials: { type: 'API_KEY', apiKey: 'weird' },
   },
 ];
-
-function oauth2(connectionId: string, expiresAt: string): StandInConnectionSeed {
-  return {
-    connectionId,
-    providerConfigKey: 'absorb-test',
-    provider: 'absorb-lms',
-    credentials: {
-      type: 'OAUTH2',
-      access_token: `${connectionId}-at`,
-      refresh_token: `${connectionId}-rt`,
-      expires_at: expiresAt,
-    },
-  };
-}
 
 let standIn: NangoStandIn;
 

@@ -19,6 +19,7 @@ import {
   NangoRequestError,
   NangoInvalidArgumentError,
   NESTJS_NANGO_VERSION,
+  toNangoHttpException,
   type NangoModuleOptions,
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
@@ -735,5 +736,56 @@ describe('bad input is refused before any request', () => {
     expect((error as NangoInvalidArgumentError).argument).toBe(argument);
     expect((error as Error).message).toMatch(new RegExp(`^\\w+\\(\\): ${argument} `));
     expect(standIn.requests).toHaveLength(0);
+  });
+});
+
+describe("a connection id outside Nango's rule (issue 11: decided per route)", () => {
+  it('/proxy: refused before sending, naming the rule Nango applies to Connection-Id', async () => {
+    const error = await rejection(
+      nango.get({ endpoint: '/x', providerConfigKey: 'jira', connectionId: 'realerr!bad' }),
+    );
+    expect(error).toBeInstanceOf(NangoInvalidArgumentError);
+    expect(error).toMatchObject({ operation: 'proxy', argument: 'connectionId' });
+    expect((error as Error).message).toContain(
+      "must match Nango's connection id rule /^[a-zA-Z0-9,.;:=+~[\\]|@${}\"'\\\\/_ -]+$/",
+    );
+    expect(standIn.requests).toHaveLength(0);
+    // Ids inside the rule, even with "/" and spaces, are sent.
+    await nango.get({ endpoint: '/x', providerConfigKey: 'jira', connectionId: 'conn-apikey' });
+    expect(standIn.requests).toHaveLength(1);
+  });
+
+  it("/connections/{id}: sent percent-encoded; Nango's refusal is passed on with Nango's words", async () => {
+    // Nango's answer to a path id outside its rule (getConnection.ts in NangoHQ/nango).
+    const rule = 'Invalid string: must match pattern /^[a-zA-Z0-9,.;:=+~[\\]|@${}"\'\\\\/_ -]+$/';
+    standIn.script({
+      path: '/connections/realerr!bad',
+      times: 1,
+      respond: {
+        status: 400,
+        body: {
+          error: {
+            code: 'invalid_uri_params',
+            errors: [{ code: 'invalid_format', message: rule, path: ['connectionId'] }],
+          },
+        },
+      },
+    });
+    const error = await rejection(nango.getConnection('github', 'realerr!bad'));
+    expect(last().url).toBe(
+      '/connections/realerr!bad?provider_config_key=github&force_refresh=false&refresh_token=false',
+    );
+    expect(error).toBeInstanceOf(NangoInvalidRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_uri_params',
+      argument: 'connectionId',
+      nangoMessage: rule,
+    });
+    expect(toNangoHttpException(error)?.getResponse()).toMatchObject({
+      statusCode: 400,
+      code: 'invalid_connection',
+      message: `Nango refused the connectionId: ${rule}`,
+    });
   });
 });

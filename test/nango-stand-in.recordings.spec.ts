@@ -250,6 +250,7 @@ describe('the upstream option: a third-party API behind the proxy, passed on as 
       upstream: (req) => {
         calls.push(`${req.method} ${req.url} ${req.connectionId}`);
         if (req.url === '/echo') return undefined;
+        if (req.url === '/throws') throw new Error('the test API broke');
         const status = req.url === '/missing' ? 404 : 200;
         return {
           status,
@@ -291,5 +292,13 @@ describe('the upstream option: a third-party API behind the proxy, passed on as 
     const unknown = await proxy('/ok', 'nope');
     expect(unknown.status).toBe(400);
     expect(calls).toEqual([]);
+  });
+
+  it("an upstream that throws gets Nango's 500 generic_error_support, not a hung request", async () => {
+    const broken = await proxy('/throws');
+    expect(broken.status).toBe(500);
+    expect(((await broken.json()) as { error: { code: string } }).error.code).toBe(
+      'generic_error_support',
+    );
   });
 });

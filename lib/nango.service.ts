@@ -31,6 +31,7 @@ import {
   checkRetries,
   checkRetryOn,
   pathSegment,
+  proxyConnectionId,
   proxyHeaders,
   queryString,
 } from './utils/nango-input.js';
@@ -209,7 +210,7 @@ export class NangoService implements OnModuleDestroy {
       );
     }
     const providerConfigKey = headerId(operation, 'providerConfigKey', config.providerConfigKey);
-    const connectionId = headerId(operation, 'connectionId', config.connectionId);
+    const connectionId = proxyConnectionId(operation, config.connectionId);
     const method = checkMethod(operation, config.method);
     const endpoint = checkEndpoint(operation, config.endpoint);
     const query = queryString(operation, endpoint, config.params);

@@ -595,7 +595,7 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
         times: 1,
         respond: {
           status: 400,
-          body: { error: { code: 'invalid_query_params', message: 'Invalid query' } },
+          body: { error: { code: 'connection_test_failed', message: 'Invalid credentials' } },
         },
       });
       const res = await get('/gh/param/conn-oauth2');
@@ -604,9 +604,10 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
         statusCode: 502,
         error: 'Bad Gateway',
         code: 'nango_error',
-        message: 'Nango could not provide the credentials.',
+        message: 'Nango refused the request.',
+        nangoCode: 'connection_test_failed',
       });
-      expect(booted.logger.text()).toContain('invalid_query_params');
+      expect(booted.logger.text()).toContain('connection_test_failed');
       expectClean(res);
     });
 

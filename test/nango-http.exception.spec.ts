@@ -59,7 +59,7 @@ describe('toNangoHttpException', () => {
 
   it.each<[string, NangoError, number, string]>([
     ['a timeout', new NangoTimeoutError('late', { ...ids, timeoutMs: 5 }), 504, 'nango_timeout'],
-    ['an abort', new NangoAbortedError('aborted', ids), 502, 'nango_error'],
+    ['an abort', new NangoAbortedError('aborted', ids), 502, 'nango_call_aborted'],
     [
       'an invalid argument',
       new NangoInvalidArgumentError('getToken', 'connectionId', 'must not be empty.'),

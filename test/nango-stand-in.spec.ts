@@ -1,4 +1,5 @@
 import { NangoStandIn, type StandInConnectionSeed } from '../lib/testing/index.js';
+import { absorbOAuth2 as oauth2 } from './fixtures/seed.js';
 
 interface Answer {
   status: number;
@@ -17,6 +18,8 @@ interface CallInit {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DB_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/;
+/** `created` of `GET /connections`: microseconds, trailing zeros cut (connections_list_after_refresh_failures.json). */
+const PG_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,5}[1-9])?\+00:00$/;
 const FUTURE = new Date(Date.now() + 3_600_000).toISOString();
 const PAST = '2020-01-01T00:00:00.000Z';
 
@@ -55,20 +58,6 @@ const SEEDS: StandInConnectionSeed[] = [
     credentials: { type: 'API_KEY', apiKey: 'weird' },
   },
 ];
-
-function oauth2(connectionId: string, expiresAt: string): StandInConnectionSeed {
-  return {
-    connectionId,
-    providerConfigKey: 'absorb-test',
-    provider: 'absorb-lms',
-    credentials: {
-      type: 'OAUTH2',
-      access_token: `${connectionId}-at`,
-      refresh_token: `${connectionId}-rt`,
-      expires_at: expiresAt,
-    },
-  };
-}
 
 let standIn: NangoStandIn;
 
@@ -407,12 +396,14 @@ describe('NangoStandIn', () => {
         '&force_refresh=true',
       );
       expect(forced.status).toBe(400);
+      // force_refresh skips the backoff: 400 again (connection_get_oauth2_refresh_failed_force_refresh_in_backoff.json)
       const forcedAgain = await getConnection(
         'conn-oauth2-fail-valid',
         'absorb-test',
         '&force_refresh=true',
       );
-      expect(forcedAgain.status).toBe(424);
+      expect(forcedAgain.status).toBe(400);
+      expect(field(forcedAgain.body, 'error', 'code')).toBe('invalid_credentials');
     });
 
     it('updates last_fetched_at on each fetch', async () => {
@@ -474,7 +465,7 @@ describe('NangoStandIn', () => {
         },
         tags: { env: 'test', end_user_id: 'user-1', end_user_email: 'u1@example.com' },
         metadata: { team: 'a' },
-        created: expect.stringMatching(DB_TIMESTAMP),
+        created: expect.stringMatching(PG_TIMESTAMP),
       });
     });
 
@@ -510,7 +501,7 @@ describe('NangoStandIn', () => {
           end_user: null,
           tags: {},
           metadata: null,
-          created: expect.stringMatching(DB_TIMESTAMP),
+          created: expect.stringMatching(PG_TIMESTAMP),
         },
       ]);
       const failed = await call('/connections?connectionId=conn-oauth2-fail');
@@ -551,7 +542,9 @@ describe('NangoStandIn', () => {
         body: '{"name":"widget","qty":2}',
       });
       expect(res.status).toBe(200);
-      expect(res.headers.get('x-echo-server')).toBe('nango-stand-in');
+      // A 2xx keeps only the third party's content-type (proxy_get_apikey_upstream_headers_2xx.json).
+      expect(res.headers.get('x-echo-server')).toBeNull();
+      expect(res.headers.get('content-type')).toBe('application/json');
       expect(res.headers.get('x-ratelimit-limit')).toBe('200');
       expect(res.body).toEqual({
         echo: {
@@ -633,26 +626,36 @@ describe('NangoStandIn', () => {
       expect(field(noKey.body, 'error', 'errors', '0', 'path')).toEqual(['provider-config-key']);
     });
 
-    it('400 server_error for an unknown connection or integration', async () => {
-      for (const headers of [
-        { 'Connection-Id': 'nope', 'Provider-Config-Key': 'jira-dc-test' },
-        { 'Connection-Id': 'conn-apikey-1', 'Provider-Config-Key': 'nope' },
-      ]) {
-        const res = await call('/proxy/x', { headers });
-        expect(res.status).toBe(400);
-        expect(res.body).toEqual({
-          error: { code: 'server_error', message: 'Failed to get connection' },
-        });
-      }
+    it('400 server_error for an unknown connection, 404 unknown_provider_config for an unknown integration', async () => {
+      const res = await call('/proxy/x', {
+        headers: { 'Connection-Id': 'nope', 'Provider-Config-Key': 'jira-dc-test' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: { code: 'server_error', message: 'Failed to get connection' },
+      });
+      const integration = await call('/proxy/x', {
+        headers: { 'Connection-Id': 'conn-apikey-1', 'Provider-Config-Key': 'nope' },
+      });
+      expect(integration.status).toBe(404);
+      expect(field(integration.body, 'error', 'code')).toBe('unknown_provider_config');
     });
 
-    it('424 connection_refresh_backoff when the refresh fails', async () => {
-      const res = await call('/proxy/x', {
-        headers: {
-          'Connection-Id': 'conn-oauth2-fail-proxy',
-          'Provider-Config-Key': 'absorb-test',
+    it('400 server_error on the first failed refresh, then 424 connection_refresh_backoff', async () => {
+      const headers = {
+        'Connection-Id': 'conn-oauth2-fail-proxy',
+        'Provider-Config-Key': 'absorb-test',
+      };
+      const first = await call('/proxy/x', { headers });
+      expect(first.status).toBe(400);
+      expect(first.body).toEqual({
+        error: {
+          code: 'server_error',
+          message:
+            "Failed to get connection credentials: 'The external API returned an error when trying to refresh the access token. Please try again later.'",
         },
       });
+      const res = await call('/proxy/x', { headers });
       expect(res.status).toBe(424);
       expect(res.body).toEqual({
         error: {

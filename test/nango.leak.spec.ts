@@ -83,7 +83,24 @@ describe('no error path leaks the secret key or a token', () => {
       },
     });
 
+    standIn.script({
+      path: '/proxy/refused',
+      respond: {
+        status: 400,
+        body: { error: { code: 'unsupported_provider', message: `no base URL ${SECRET}` } },
+      },
+    });
+
     const calls: Array<[string, () => Promise<unknown>]> = [
+      [
+        "Nango's own proxy refusal carrying the key",
+        () =>
+          nango.get({
+            endpoint: '/refused',
+            providerConfigKey: 'jira',
+            connectionId: 'conn-apikey',
+          }),
+      ],
       ['unknown connection', () => nango.getToken('github', 'nope')],
       ['unknown integration', () => nango.getConnection('nope', 'conn-oauth2')],
       ['refresh failed', () => nango.getToken('github', 'conn-broken')],
@@ -196,6 +213,7 @@ describe('no error path leaks the secret key or a token', () => {
         'NangoConnectionNotFoundError',
         'NangoIntegrationNotFoundError',
         'NangoInvalidArgumentError',
+        'NangoInvalidRequestError',
         'NangoRateLimitError',
         'NangoReconnectRequiredError',
         'NangoRequestError',

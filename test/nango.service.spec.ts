@@ -15,9 +15,11 @@ import {
   NangoTimeoutError,
   NangoAbortedError,
   NangoUpstreamError,
+  NangoInvalidRequestError,
   NangoRequestError,
   NangoInvalidArgumentError,
   NESTJS_NANGO_VERSION,
+  toNangoHttpException,
   type NangoModuleOptions,
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
@@ -231,7 +233,9 @@ describe('proxy', () => {
     expect(response.data.echo.method).toBe('GET');
     expect(response.data.echo.headers['x-custom']).toBe('v1');
     expect(response.data.echo.headers['authorization']).toBe('Bearer gh-access-token-1');
-    expect(response.headers['x-echo-server']).toBe('nango-stand-in');
+    // On a 2xx Nango keeps only the third party's content-type (proxy_get_apikey_upstream_headers_2xx.json).
+    expect(response.headers['x-echo-server']).toBeUndefined();
+    expect(response.headers['content-type']).toBe('application/json');
     expect(Object.keys(response).sort()).toEqual(['data', 'headers', 'status', 'statusText']);
   });
 
@@ -315,12 +319,21 @@ describe('proxy', () => {
     });
   });
 
-  it('a connection whose refresh failed is NangoReconnectRequiredError (424)', async () => {
-    const error = await rejection(
-      nango.get({ endpoint: '/x', providerConfigKey: 'github', connectionId: 'conn-broken' }),
-    );
-    expect(error).toBeInstanceOf(NangoReconnectRequiredError);
-    expect(error).toMatchObject({ status: 424, code: 'connection_refresh_backoff' });
+  it('a connection whose refresh failed is NangoReconnectRequiredError, the first time (400) and during the backoff (424)', async () => {
+    const call = () =>
+      rejection(
+        nango.get({ endpoint: '/x', providerConfigKey: 'github', connectionId: 'conn-broken' }),
+      );
+    const first = await call();
+    expect(first).toBeInstanceOf(NangoReconnectRequiredError);
+    expect(first).toMatchObject({
+      status: 400,
+      code: 'server_error',
+      nangoMessage: expect.stringMatching(/^Failed to get connection credentials: /),
+    });
+    const again = await call();
+    expect(again).toBeInstanceOf(NangoReconnectRequiredError);
+    expect(again).toMatchObject({ status: 424, code: 'connection_refresh_backoff' });
   });
 });
 
@@ -514,11 +527,45 @@ describe('errors from Nango', () => {
     standIn.script({
       path: '/connections',
       times: 1,
-      respond: { status: 400, body: { error: { code: 'invalid_query_params', errors: [] } } },
+      respond: { status: 400, body: { error: { code: 'connection_test_failed', message: 'No' } } },
     });
     const error = await rejection(nango.listConnections());
     expect((error as Error).constructor).toBe(NangoRequestError);
-    expect(error).toMatchObject({ status: 400, code: 'invalid_query_params' });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'connection_test_failed',
+      nangoMessage: 'No',
+    });
+  });
+
+  it('a malformed input is a NangoInvalidRequestError naming the field and Nango words', async () => {
+    standIn.script({
+      path: '/connections',
+      times: 1,
+      respond: {
+        status: 400,
+        body: {
+          error: {
+            code: 'invalid_query_params',
+            errors: [
+              {
+                code: 'too_small',
+                message: 'Too small: expected number to be >=1',
+                path: ['limit'],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const error = await rejection(nango.listConnections());
+    expect((error as Error).constructor).toBe(NangoInvalidRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_query_params',
+      argument: 'limit',
+      nangoMessage: 'Too small: expected number to be >=1',
+    });
   });
 
   it('OAUTH2 credentials without an access token are a clear NangoRequestError', async () => {
@@ -689,5 +736,56 @@ describe('bad input is refused before any request', () => {
     expect((error as NangoInvalidArgumentError).argument).toBe(argument);
     expect((error as Error).message).toMatch(new RegExp(`^\\w+\\(\\): ${argument} `));
     expect(standIn.requests).toHaveLength(0);
+  });
+});
+
+describe("a connection id outside Nango's rule (issue 11: decided per route)", () => {
+  it('/proxy: refused before sending, naming the rule Nango applies to Connection-Id', async () => {
+    const error = await rejection(
+      nango.get({ endpoint: '/x', providerConfigKey: 'jira', connectionId: 'realerr!bad' }),
+    );
+    expect(error).toBeInstanceOf(NangoInvalidArgumentError);
+    expect(error).toMatchObject({ operation: 'proxy', argument: 'connectionId' });
+    expect((error as Error).message).toContain(
+      "must match Nango's connection id rule /^[a-zA-Z0-9,.;:=+~[\\]|@${}\"'\\\\/_ -]+$/",
+    );
+    expect(standIn.requests).toHaveLength(0);
+    // Ids inside the rule, even with "/" and spaces, are sent.
+    await nango.get({ endpoint: '/x', providerConfigKey: 'jira', connectionId: 'conn-apikey' });
+    expect(standIn.requests).toHaveLength(1);
+  });
+
+  it("/connections/{id}: sent percent-encoded; Nango's refusal is passed on with Nango's words", async () => {
+    // Nango's answer to a path id outside its rule (getConnection.ts in NangoHQ/nango).
+    const rule = 'Invalid string: must match pattern /^[a-zA-Z0-9,.;:=+~[\\]|@${}"\'\\\\/_ -]+$/';
+    standIn.script({
+      path: '/connections/realerr!bad',
+      times: 1,
+      respond: {
+        status: 400,
+        body: {
+          error: {
+            code: 'invalid_uri_params',
+            errors: [{ code: 'invalid_format', message: rule, path: ['connectionId'] }],
+          },
+        },
+      },
+    });
+    const error = await rejection(nango.getConnection('github', 'realerr!bad'));
+    expect(last().url).toBe(
+      '/connections/realerr!bad?provider_config_key=github&force_refresh=false&refresh_token=false',
+    );
+    expect(error).toBeInstanceOf(NangoInvalidRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_uri_params',
+      argument: 'connectionId',
+      nangoMessage: rule,
+    });
+    expect(toNangoHttpException(error)?.getResponse()).toMatchObject({
+      statusCode: 400,
+      code: 'invalid_connection',
+      message: `Nango refused the connectionId: ${rule}`,
+    });
   });
 });

@@ -225,7 +225,7 @@ console.log(JSON.stringify({ token, missing, kitToken }));
       missing: true,
       kitToken: 'installed-token',
     });
-  });
+  }, 180_000); // a tsc run: slow on a busy machine
 
   it('a type error in the app is caught by the installed .d.ts', async () => {
     writeFileSync(
@@ -243,5 +243,5 @@ console.log(JSON.stringify({ token, missing, kitToken }));
     await expect(sh(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], app)).rejects.toThrow(
       /bad\.ts\(2,\d+\): error TS2322/,
     );
-  });
+  }, 180_000); // a tsc run too
 });

@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { AppModule } from '../sample/src/app.module.js';
-import { demoConnections } from '../sample/src/nango/embedded-nango.js';
+import { demoConnections, demoThirdPartyApi } from '../sample/src/nango/embedded-nango.js';
 import { startSample, type RunningSample } from '../sample/src/sample.js';
 import { TRY_IT } from '../sample/src/try-it.js';
 
@@ -62,7 +62,10 @@ describe.each([
   let base: string;
 
   beforeAll(async () => {
-    standIn = await NangoStandIn.start({ connections: demoConnections() });
+    standIn = await NangoStandIn.start({
+      connections: demoConnections(),
+      upstream: demoThirdPartyApi,
+    });
   });
   afterAll(async () => {
     await standIn.close();
@@ -102,27 +105,37 @@ describe.each([
     expect(standIn.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${standIn.secretKey}`);
   });
 
-  it('calls GitHub as the user through the proxy (GET and POST)', async () => {
+  it('calls GitHub as the user through the proxy (GET and POST), never showing a token', async () => {
     const profile = await call(base, 'GET', '/github/profile', 'user-1');
     expect(profile.status).toBe(200);
-    expect(profile.body).toMatchObject({
-      echo: {
-        method: 'GET',
-        url: '/user',
-        headers: {
-          authorization: 'Bearer demo-github-token-user-1',
-          accept: 'application/vnd.github+json',
-        },
-      },
-    });
+    expect(profile.body).toEqual({ login: 'user-1', id: 1006, name: 'Demo user-1', type: 'User' });
+    // Nango did send the user's token upstream, with the caller's headers unprefixed ...
+    const sent = standIn.requests.at(-1);
+    expect(sent?.headers['nango-proxy-accept']).toBe('application/vnd.github+json');
+    expect(standIn.connection('github', 'user-1')?.credentials['access_token']).toBe(
+      'demo-github-token-user-1',
+    );
+    // ... but no answer of the sample carries it.
+    expect(JSON.stringify(profile.body)).not.toContain('demo-github');
+    expect(JSON.stringify(profile.body)).not.toMatch(/authorization|bearer/i);
     const issue = await call(base, 'POST', '/github/repos/ac%20me/app/issues', 'user-1', {
       title: 'Bug',
     });
     expect(issue.status).toBe(201);
-    expect(issue.body).toMatchObject({
-      status: 200,
-      data: { echo: { method: 'POST', url: '/repos/ac%20me/app/issues', body: '{"title":"Bug"}' } },
+    expect(issue.body).toEqual({
+      status: 201,
+      data: {
+        number: 1,
+        title: 'Bug',
+        state: 'open',
+        html_url: 'https://github.com/ac%20me/app/issues/1',
+        user: { login: 'user-1' },
+      },
     });
+    expect(JSON.stringify(issue.body)).not.toContain('demo-github');
+    const invalid = await call(base, 'POST', '/github/repos/acme/app/issues', 'user-1', {});
+    expect(invalid.status).toBe(502);
+    expect(invalid.body).toMatchObject({ code: 'upstream_error', upstreamStatus: 422 });
     const proxied = standIn.requests.at(-1);
     expect(proxied?.headers['connection-id']).toBe('user-1');
     expect(proxied?.headers['provider-config-key']).toBe('github');
@@ -256,6 +269,12 @@ describe('startSample (what `npm run sample` runs)', () => {
     for (const [i, line] of curls.entries()) {
       expect(line).toContain(sample.url);
       await expect(runCurl(line.trim())).resolves.toBe(TRY_IT[i]?.status);
+    }
+    // The embedded stand-in answers like GitHub: no credential reaches the sample's client.
+    for (const user of ['user-1', 'user-2']) {
+      const profile = await call(sample.url, 'GET', '/github/profile', user);
+      expect(profile).toMatchObject({ status: 200, body: { login: user } });
+      expect(JSON.stringify(profile.body)).not.toMatch(/demo-github|authorization/i);
     }
   });
 

@@ -7,6 +7,7 @@ import {
   NangoAuthenticationError,
   NangoConnectionNotFoundError,
   NangoIntegrationNotFoundError,
+  NangoInvalidRequestError,
   NangoRateLimitError,
   NangoReconnectRequiredError,
   NangoRequestError,
@@ -15,6 +16,12 @@ import {
   NangoUpstreamError,
   type NangoRequestErrorDetails,
 } from './nango-request.error.js';
+import {
+  findNangoErrorRule,
+  kindByStatus,
+  type NangoErrorKind,
+  type NangoRoute,
+} from './nango-error-table.js';
 import { isRecord } from '../utils/is-record.js';
 
 /** What the service knows about a failed call when it turns the failure into a `NangoError`. */
@@ -35,48 +42,28 @@ export interface NangoCallContext {
   instance?: string;
 }
 
-/** Nango's error body: `{ error: { code, message?, errors?, payload? } }`. */
+/** Nango's error body: `{ error: { code, message?, errors?, payload? } }`, read. */
 interface NangoErrorBody {
   code: string;
   message?: string;
+  /** The field named by the first of `errors` (zod issues), joined with `.`. */
+  argument?: string;
+  /** True when the body is exactly Nango's envelope, nothing else beside it. */
+  exact: boolean;
 }
 
-/**
- * Error codes Nango itself answers with on the proxy route; any other error answer there
- * comes from the third-party API.
- */
-const NANGO_PROXY_ERROR_CODES: ReadonlySet<string> = new Set([
-  'missing_auth_header',
-  'invalid_secret_key_format',
-  'invalid_secret_key',
-  'unknown_account',
-  'invalid_headers',
-  'invalid_query_params',
-  'invalid_body',
-  'server_error',
-  'unknown_provider_config',
-  'unknown_connection',
-  'not_found',
-  'invalid_credentials',
-  'connection_refresh_backoff',
-  'connection_refresh_exhausted',
-  'base_url_override_not_allowed',
-  'missing_base_api_url',
-  'resource_capped',
-  'plan_limit',
-  'too_many_request',
-  'generic_error_support',
-]);
+/** The keys Nango puts in `error`; a body with others is not Nango's own. */
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['code', 'message', 'errors', 'payload']);
 
-/** Codes that mean something other than a failed action, even on `triggerAction`. */
-const NOT_ACTION_CODES: ReadonlySet<string> = new Set([
-  'invalid_credentials',
-  'connection_refresh_backoff',
-  'connection_refresh_exhausted',
-  'generic_error_support',
-  'server_error',
-  'unknown_connection',
-  'unknown_provider_config',
+/** `NangoService` methods whose route is `/connections/{id}` or the connection metadata. */
+const CONNECTION_OPERATIONS: ReadonlySet<string> = new Set([
+  'getToken',
+  'getConnection',
+  'getMetadata',
+  'deleteConnection',
+  'patchConnection',
+  'setMetadata',
+  'updateMetadata',
 ]);
 
 /** Most bytes of an error body read from a stream response. */
@@ -123,6 +110,14 @@ export async function toNangoError(error: unknown, context: NangoCallContext): P
   );
 }
 
+/** The route a call went to, as {@link NANGO_ERROR_TABLE} tells them apart. */
+export function routeOf(context: Pick<NangoCallContext, 'operation' | 'proxy'>): NangoRoute {
+  if (context.proxy !== undefined) return 'proxy';
+  if (context.operation === 'triggerAction') return 'action';
+  if (context.operation === 'getIntegration') return 'integration';
+  return CONNECTION_OPERATIONS.has(context.operation) ? 'connection' : 'api';
+}
+
 async function fromResponse(
   response: AxiosResponse<unknown>,
   context: NangoCallContext,
@@ -130,7 +125,14 @@ async function fromResponse(
   const status = response.status;
   const data = await readBody(response.data);
   const nango = nangoErrorBody(data);
-  if (context.proxy && !(nango && NANGO_PROXY_ERROR_CODES.has(nango.code))) {
+  const route = routeOf(context);
+  const nangoMessage =
+    nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
+  const rule =
+    nango === undefined ? undefined : findNangoErrorRule(nango.code, route, nango.message);
+
+  if (context.proxy !== undefined && !(rule !== undefined && nango?.exact === true)) {
+    // Not Nango's envelope with a code Nango answers on /proxy: the third party's answer.
     const { method, endpoint } = context.proxy;
     return new NangoUpstreamError(
       scrub(
@@ -141,81 +143,66 @@ async function fromResponse(
     );
   }
   const code = nango?.code;
-  const nangoMessage =
-    nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
   const details: NangoRequestErrorDetails = { ...base(context), status, code, nangoMessage };
   const said = `${context.operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
   const { providerConfigKey: key, connectionId: id } = context;
 
-  // triggerAction: a 424 or 500 with an action's own code is the action failing.
-  if (
-    context.operation === 'triggerAction' &&
-    (status === 424 || status === 500) &&
-    code !== undefined &&
-    !NOT_ACTION_CODES.has(code)
-  ) {
-    const error = isRecord(data) && isRecord(data['error']) ? data['error'] : {};
-    return new NangoActionError(
-      `The action of integration "${key}" for connection "${id}" failed (${said}).`,
-      { ...details, payload: error['payload'], upstream: error['upstream'] },
-    );
+  // triggerAction: a 424 or 500 with a code of the action's own (no row of the table).
+  const kind: NangoErrorKind =
+    rule?.kind ??
+    (route === 'action' && (status === 424 || status === 500) && code !== undefined
+      ? 'action_failed'
+      : kindByStatus(status, context));
+  switch (kind) {
+    case 'action_failed': {
+      const error = isRecord(data) && isRecord(data['error']) ? data['error'] : {};
+      return new NangoActionError(
+        `The action of integration "${key}" for connection "${id}" failed (${said}).`,
+        { ...details, payload: error['payload'], upstream: error['upstream'] },
+      );
+    }
+    case 'authentication':
+      return new NangoAuthenticationError(
+        `Nango rejected the secret key (${said}). Check secretKey/apiKey: it must be the secret key of the Nango environment at ${context.host}.`,
+        details,
+      );
+    case 'rate_limited':
+      return new NangoRateLimitError(
+        `Nango's rate limit was reached (${said})${ids(context, ' for')}; retry later.`,
+        { ...details, retryAfter: retryAfterSeconds(response.headers) },
+      );
+    case 'reconnect_required':
+      return new NangoReconnectRequiredError(
+        `Connection "${id}" of integration "${key}" must be reconnected by its end user: Nango could not refresh its credentials (${said}).`,
+        details,
+      );
+    case 'integration_not_found':
+      return new NangoIntegrationNotFoundError(
+        `Nango has no integration "${key}" (${said}).`,
+        details,
+      );
+    case 'connection_not_found':
+      return new NangoConnectionNotFoundError(
+        `Nango has no connection "${id}" for integration "${key}" (${said}).`,
+        details,
+      );
+    case 'invalid_request': {
+      const what = nango?.argument === undefined ? 'the request' : `"${nango.argument}"`;
+      return new NangoInvalidRequestError(
+        `Nango refused ${what} as invalid (${said})${ids(context, ' for')}.`,
+        { ...details, argument: nango?.argument },
+      );
+    }
+    case 'unavailable':
+      return new NangoUnavailableError(`Nango answered with a server error (${said}).`, details);
+    default: {
+      const lead =
+        context.proxy === undefined
+          ? 'Nango refused the request'
+          : `Nango refused the proxy call ${context.proxy.method} ${context.proxy.endpoint.split('?')[0]} itself, no third-party API was called`;
+      return new NangoRequestError(`${lead} (${said})${ids(context, ' for')}.`, details);
+    }
   }
-  // A 404 about an integration key alone (getIntegration) is about the integration.
-  if (status === 404 && key !== undefined && id === undefined && code !== 'unknown_connection') {
-    return new NangoIntegrationNotFoundError(
-      `Nango has no integration "${key}" (${said}).`,
-      details,
-    );
-  }
-
-  if (status === 401) {
-    return new NangoAuthenticationError(
-      `Nango rejected the secret key (${said}). Check secretKey/apiKey: it must be the secret key of the Nango environment at ${context.host}.`,
-      details,
-    );
-  }
-  if (status === 429) {
-    return new NangoRateLimitError(
-      `Nango's rate limit was reached (${said})${ids(context, ' for')}; retry later.`,
-      { ...details, retryAfter: retryAfterSeconds(response.headers) },
-    );
-  }
-  if (
-    status === 424 ||
-    code === 'invalid_credentials' ||
-    code === 'connection_refresh_backoff' ||
-    code === 'connection_refresh_exhausted'
-  ) {
-    return new NangoReconnectRequiredError(
-      `Connection "${id}" of integration "${key}" must be reconnected by its end user: Nango could not refresh its credentials (${said}).`,
-      details,
-    );
-  }
-  if (code === 'unknown_provider_config') {
-    return new NangoIntegrationNotFoundError(
-      `Nango has no integration "${key}" (${said}).`,
-      details,
-    );
-  }
-  if (
-    status === 404 ||
-    code === 'unknown_connection' ||
-    (context.proxy &&
-      code === 'server_error' &&
-      /failed to get connection/i.test(nango?.message ?? ''))
-  ) {
-    return new NangoConnectionNotFoundError(
-      `Nango has no connection "${id}" for integration "${key}" (${said}).`,
-      details,
-    );
-  }
-  if (status >= 500) {
-    return new NangoUnavailableError(`Nango answered with a server error (${said}).`, details);
-  }
-  return new NangoRequestError(
-    `Nango refused the request (${said})${ids(context, ' for')}.`,
-    details,
-  );
 }
 
 function base(context: NangoCallContext): NangoRequestErrorDetails {
@@ -237,9 +224,22 @@ function ids(context: NangoCallContext, lead = ','): string {
 
 function nangoErrorBody(data: unknown): NangoErrorBody | undefined {
   if (!isRecord(data) || !isRecord(data['error'])) return undefined;
-  const { code, message } = data['error'];
+  const error = data['error'];
+  const { code, message, errors } = error;
   if (typeof code !== 'string') return undefined;
-  return typeof message === 'string' ? { code, message } : { code };
+  const exact =
+    Object.keys(data).length === 1 && Object.keys(error).every((k) => ENVELOPE_KEYS.has(k));
+  const body: NangoErrorBody = { code, exact };
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (typeof message === 'string') {
+    body.message = message;
+  } else if (isRecord(first) && typeof first['message'] === 'string') {
+    body.message = first['message']; // zod issues: the first one says what is wrong.
+  }
+  if (isRecord(first) && Array.isArray(first['path']) && first['path'].length > 0) {
+    body.argument = first['path'].map(String).join('.');
+  }
+  return body;
 }
 
 async function readBody(data: unknown): Promise<unknown> {

@@ -1,14 +1,19 @@
 import { HttpException } from '@nestjs/common';
 import { NangoInvalidArgumentError } from './nango.error.js';
+import { NangoActionError } from './nango-action.error.js';
+import { NANGO_HTTP_ANSWERS, type NangoErrorKind } from './nango-error-table.js';
 import {
+  NangoAbortedError,
   NangoAuthenticationError,
   NangoConnectionNotFoundError,
   NangoIntegrationNotFoundError,
+  NangoInvalidRequestError,
   NangoRateLimitError,
   NangoReconnectRequiredError,
   NangoRequestError,
   NangoTimeoutError,
   NangoUnavailableError,
+  NangoUpstreamError,
 } from './nango-request.error.js';
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -43,6 +48,10 @@ export interface NangoHttpExceptionBody {
   connectionId?: string;
   /** Seconds to wait before trying again, when known (also sent as `Retry-After`). */
   retryAfter?: number;
+  /** The third party's status, when its API answered an error through Nango's proxy. */
+  upstreamStatus?: number;
+  /** Nango's own error code, when Nango refused the request (not secret). */
+  nangoCode?: string;
 }
 
 /**
@@ -85,19 +94,57 @@ export interface NangoHttpExceptionOptions {
   reconnectStatus?: 424 | 401;
 }
 
+/** The kind of a request error, from its class (see `NANGO_ERROR_TABLE`). */
+function kindOf(error: NangoRequestError): NangoErrorKind {
+  if (error instanceof NangoConnectionNotFoundError) return 'connection_not_found';
+  if (error instanceof NangoIntegrationNotFoundError) return 'integration_not_found';
+  if (error instanceof NangoReconnectRequiredError) return 'reconnect_required';
+  if (error instanceof NangoAuthenticationError) return 'authentication';
+  if (error instanceof NangoRateLimitError) return 'rate_limited';
+  if (error instanceof NangoTimeoutError) return 'timeout';
+  if (error instanceof NangoAbortedError) return 'aborted';
+  if (error instanceof NangoUnavailableError) return 'unavailable';
+  if (error instanceof NangoUpstreamError) return 'upstream';
+  if (error instanceof NangoActionError) return 'action_failed';
+  if (error instanceof NangoInvalidRequestError && isIdArgument(error.argument)) {
+    return 'invalid_request';
+  }
+  return 'refused';
+}
+
+/** The names Nango gives a connection id or an integration key, in headers, paths and queries. */
+const ID_ARGUMENTS: ReadonlySet<string> = new Set([
+  'connection-id',
+  'connectionId',
+  'connection_id',
+  'provider-config-key',
+  'providerConfigKey',
+  'provider_config_key',
+]);
+
+function isIdArgument(argument: string | undefined): boolean {
+  return argument !== undefined && ID_ARGUMENTS.has(argument);
+}
+
 /**
- * Maps a failure of `getToken` / `getConnection` to the HTTP answer the API's caller gets, or
- * returns `undefined` for errors that are not Nango's (let them through unchanged).
+ * Maps a Nango failure to the HTTP answer the API's caller gets, or returns `undefined` for
+ * errors that are not Nango's (let them through unchanged). The answers are those of
+ * `NANGO_HTTP_ANSWERS` in `nango-error-table.ts`:
  *
- * | error | status |
- * | --- | --- |
- * | `NangoInvalidArgumentError` (a malformed id from the request) | 400 |
- * | `NangoConnectionNotFoundError`, `NangoIntegrationNotFoundError` | 404 |
- * | `NangoReconnectRequiredError` | 424 (or 401), `reconnect: true` |
- * | `NangoAuthenticationError` (our secret key is refused) | 500, no detail |
- * | `NangoUnavailableError` and any other `NangoRequestError` | 502 |
- * | `NangoRateLimitError` | 503, `Retry-After` when known |
- * | `NangoTimeoutError` | 504 |
+ * | error | status | `code` |
+ * | --- | --- | --- |
+ * | `NangoInvalidArgumentError` (a malformed id from the request) | 400 | `invalid_connection` |
+ * | `NangoInvalidRequestError` naming an id (Nango refused it) | 400 | `invalid_connection` |
+ * | `NangoConnectionNotFoundError` / `NangoIntegrationNotFoundError` | 404 | `connection_not_found` / `integration_not_found` |
+ * | `NangoReconnectRequiredError` | 424 (or 401), `reconnect: true` | `reconnect_required` |
+ * | `NangoAuthenticationError` (our secret key is refused) | 500, no detail | `internal_error` |
+ * | `NangoUpstreamError` (the third party's error through the proxy) | 502, `upstreamStatus` | `upstream_error` |
+ * | `NangoActionError` | 502 | `action_failed` |
+ * | `NangoUnavailableError` | 502 | `nango_unavailable` |
+ * | `NangoAbortedError` | 502 | `nango_call_aborted` |
+ * | any other `NangoRequestError` (Nango refused the request) | 502, `nangoCode` | `nango_error` |
+ * | `NangoRateLimitError` | 503, `Retry-After` when known | `nango_rate_limited` |
+ * | `NangoTimeoutError` | 504 | `nango_timeout` |
  */
 export function toNangoHttpException(
   error: unknown,
@@ -110,68 +157,68 @@ export function toNangoHttpException(
     return NangoHttpException.create(400, 'invalid_connection', problem, {}, error);
   }
   if (!(error instanceof NangoRequestError)) return undefined;
+  const kind = kindOf(error);
+  const answer = NANGO_HTTP_ANSWERS[kind];
   const ids = {
     ...(error.providerConfigKey === undefined
       ? {}
       : { providerConfigKey: error.providerConfigKey }),
     ...(error.connectionId === undefined ? {} : { connectionId: error.connectionId }),
   };
-  if (error instanceof NangoConnectionNotFoundError) {
-    return NangoHttpException.create(
-      404,
-      'connection_not_found',
-      'No such Nango connection for this integration.',
-      ids,
-      error,
-    );
+  switch (kind) {
+    case 'connection_not_found':
+    case 'integration_not_found':
+      return NangoHttpException.create(answer.status, answer.code, answer.message, ids, error);
+    case 'reconnect_required':
+      return NangoHttpException.create(
+        options.reconnectStatus ?? answer.status,
+        answer.code,
+        answer.message,
+        { reconnect: true, ...ids },
+        error,
+      );
+    case 'invalid_request': {
+      const argument = (error as NangoInvalidRequestError).argument;
+      const said = error.nangoMessage === undefined ? '' : `: ${error.nangoMessage}`;
+      return NangoHttpException.create(
+        answer.status,
+        answer.code,
+        `Nango refused the ${argument}${said}`,
+        { ...nangoCode(error), ...ids },
+        error,
+      );
+    }
+    case 'rate_limited': {
+      const { retryAfter } = error as NangoRateLimitError;
+      return NangoHttpException.create(
+        answer.status,
+        answer.code,
+        answer.message,
+        retryAfter === undefined ? {} : { retryAfter },
+        error,
+      );
+    }
+    case 'upstream':
+      return NangoHttpException.create(
+        answer.status,
+        answer.code,
+        `The third-party API answered ${error.status ?? 'with an error'} through Nango's proxy.`,
+        error.status === undefined ? {} : { upstreamStatus: error.status },
+        error,
+      );
+    case 'refused':
+      return NangoHttpException.create(
+        answer.status,
+        answer.code,
+        answer.message,
+        nangoCode(error),
+        error,
+      );
+    default:
+      return NangoHttpException.create(answer.status, answer.code, answer.message, {}, error);
   }
-  if (error instanceof NangoIntegrationNotFoundError) {
-    return NangoHttpException.create(
-      404,
-      'integration_not_found',
-      'No such Nango integration.',
-      ids,
-      error,
-    );
-  }
-  if (error instanceof NangoReconnectRequiredError) {
-    return NangoHttpException.create(
-      options.reconnectStatus ?? 424,
-      'reconnect_required',
-      'The connection can no longer be refreshed: the end user must reconnect.',
-      { reconnect: true, ...ids },
-      error,
-    );
-  }
-  if (error instanceof NangoAuthenticationError) {
-    return NangoHttpException.create(500, 'internal_error', 'Internal server error', {}, error);
-  }
-  if (error instanceof NangoRateLimitError) {
-    return NangoHttpException.create(
-      503,
-      'nango_rate_limited',
-      'Nango is rate limiting this server; try again later.',
-      error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter },
-      error,
-    );
-  }
-  if (error instanceof NangoTimeoutError) {
-    return NangoHttpException.create(
-      504,
-      'nango_timeout',
-      'Nango did not answer in time.',
-      {},
-      error,
-    );
-  }
-  if (error instanceof NangoUnavailableError) {
-    return NangoHttpException.create(502, 'nango_unavailable', 'Nango is unavailable.', {}, error);
-  }
-  return NangoHttpException.create(
-    502,
-    'nango_error',
-    'Nango could not provide the credentials.',
-    {},
-    error,
-  );
+}
+
+function nangoCode(error: NangoRequestError): { nangoCode?: string } {
+  return error.code === undefined ? {} : { nangoCode: error.code };
 }

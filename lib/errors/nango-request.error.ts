@@ -57,17 +57,36 @@ export class NangoRequestError extends NangoError {
   }
 }
 
-/** Nango has no such connection for that integration (404 `not_found`; proxy: 400 "Failed to get connection"). */
+/**
+ * Nango has no such connection for that integration (404 `not_found`, 400 `unknown_connection`;
+ * proxy: 400 `server_error` "Failed to get connection").
+ */
 export class NangoConnectionNotFoundError extends NangoRequestError {}
 
-/** Nango has no integration with that key (400 `unknown_provider_config`). */
+/** Nango has no integration with that key (`unknown_provider_config`: 400, or 404 through the proxy). */
 export class NangoIntegrationNotFoundError extends NangoRequestError {}
 
 /**
  * The connection's credentials can no longer be refreshed: the end user must reconnect
- * (Nango 424, or 400 `invalid_credentials` when a refresh fails).
+ * (Nango 424, 400 `invalid_credentials` when a refresh fails, or through the proxy 400
+ * `server_error` "Failed to get connection credentials: ...").
  */
 export class NangoReconnectRequiredError extends NangoRequestError {}
+
+/**
+ * Nango refused an input of the request as malformed (400 `invalid_headers`,
+ * `invalid_query_params`, `invalid_uri_params` or `invalid_body`): `argument` is the field
+ * Nango named (e.g. `connection-id`) and `nangoMessage` Nango's words (e.g. the id rule).
+ */
+export class NangoInvalidRequestError extends NangoRequestError {
+  /** The field Nango named first (its `errors[0].path`, joined with `.`), when it named one. */
+  readonly argument?: string;
+
+  constructor(message: string, details: NangoRequestErrorDetails & { argument?: string }) {
+    super(message, details);
+    assignDefined(this, 'argument', details.argument);
+  }
+}
 
 /** Nango rejected the secret key (401): wrong key, or a key of another environment. */
 export class NangoAuthenticationError extends NangoRequestError {}

@@ -8,6 +8,25 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isRecord } from '../utils/is-record.js';
+import {
+  BACKOFF_MESSAGE,
+  PROXY_REFRESH_BACKOFF,
+  PROXY_REFRESH_FAILED,
+  PROXY_UNKNOWN_CONNECTION,
+  PROXY_UNKNOWN_INTEGRATION,
+  PROXY_UNSUPPORTED_PROVIDER,
+  REFRESH_FAILED_MESSAGE,
+  UNAUTHENTICATED_PROVIDER,
+  UPSTREAM_HEADER,
+  invalidConnectionIdFormat,
+  postgresTimestamp,
+  type StandInProxyRefusal,
+} from './stand-in-proxy-answers.js';
+import {
+  passedOnHeaders,
+  type StandInUpstream,
+  type StandInUpstreamRequest,
+} from './stand-in-upstream.js';
 
 /** Wire shape of credentials as Nango sends them. */
 export type StandInCredentials = Record<string, unknown> & { type?: string };
@@ -92,6 +111,8 @@ export interface NangoStandInOptions {
   connections?: StandInConnectionSeed[];
   /** Random extra delay per answer, in ms: [min, max]. Default none. */
   latencyMs?: [number, number];
+  /** The third-party API behind the proxy; default: the echo (see {@link StandInUpstream}). */
+  upstream?: StandInUpstream;
 }
 
 interface WireEndUser {
@@ -116,6 +137,8 @@ interface StoredConnection {
   endUser: WireEndUser | null;
   tags: Record<string, string>;
   createdAt: string;
+  /** `createdAt` as Postgres prints it (microseconds), for `GET /connections`. */
+  created: string;
   updatedAt: string;
   lastFetchedAt: string;
   refreshCount: number;
@@ -196,10 +219,6 @@ const UNKNOWN_ACCOUNT = authError(
   'unknown_account',
   'Authentication failed. The provided authorization header does not match any account.',
 );
-
-const REFRESH_FAILED_MESSAGE =
-  'The external API returned an error when trying to refresh the access token. Please try again later.';
-const BACKOFF_MESSAGE = 'A recent refresh attempt failed. Backing off before retrying.';
 
 function connectionKey(providerConfigKey: string, connectionId: string): string {
   return `${providerConfigKey}\u0000${connectionId}`;
@@ -304,9 +323,14 @@ interface StandInRecord {
  *   404 `not_found` / 400 `unknown_provider_config` / 400 `invalid_query_params` as Nango does;
  * - `GET /connections` with `connectionId`, `search`, `endUserId`, `integrationId`, `tags[k]`,
  *   `limit`, `page`;
- * - `/proxy/*`: echoes `{ echo: { method, url, headers, body } }`, where `headers` holds the
- *   `Authorization` Nango would send upstream and the `Nango-Proxy-*` headers unprefixed;
- *   `/proxy/status/<code>` answers that status, `/proxy/bytes/<n>` streams n bytes;
+ * - `/proxy/*`: Nango's own refusals as a real Nango answers them (`invalid_headers`, 404
+ *   `unknown_provider_config`, 400 `server_error` for an unknown connection and for the first
+ *   failed refresh, then 424 `connection_refresh_backoff`, `unsupported_provider` for an
+ *   integration of provider `unauthenticated` without `Base-Url-Override`); otherwise it echoes
+ *   `{ echo: { method, url, headers, body } }`, where `headers` holds the `Authorization` Nango
+ *   would send upstream and the `Nango-Proxy-*` headers unprefixed; `/proxy/status/<code>`
+ *   answers that status (an error keeps the third party's `x-echo-server` header, as Nango
+ *   does), `/proxy/bytes/<n>` streams n bytes;
  * - {@link NangoStandIn.script} replaces any answer (error bodies, 429 with `Retry-After`,
  *   `delayMs`, `hang`, `reset`; `StandInAnswers` has them ready), and
  *   {@link NangoStandIn.requests} records every request it got.
@@ -327,6 +351,7 @@ export class NangoStandIn {
 
   private readonly server: Server;
   private readonly latency: [number, number] | undefined;
+  private readonly upstream: StandInUpstream | undefined;
   private readonly connections = new Map<string, StoredConnection>();
   private readonly integrations = new Map<string, string>();
   private readonly rules: StoredRule[] = [];
@@ -346,6 +371,7 @@ export class NangoStandIn {
     this.url = url;
     this.secretKey = options.secretKey ?? randomUUID();
     this.latency = options.latencyMs;
+    this.upstream = options.upstream;
     if (options.connections !== undefined) this.seed(...options.connections);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
   }
@@ -400,6 +426,8 @@ export class NangoStandIn {
         if (endUser.email !== null) tags['end_user_email'] = endUser.email;
       }
       const createdAt = existing?.createdAt ?? dbTimestamp(now);
+      const created =
+        existing?.created ?? postgresTimestamp(now, Number(process.hrtime.bigint() % 1000n));
       const rawSeed = seed.credentials['raw'];
       this.connections.set(key, {
         id: existing?.id ?? ++this.nextId,
@@ -410,6 +438,7 @@ export class NangoStandIn {
         endUser,
         tags,
         createdAt,
+        created,
         updatedAt: dbTimestamp(now),
         lastFetchedAt: dbTimestamp(now),
         refreshCount: 0,
@@ -571,7 +600,15 @@ export class NangoStandIn {
       return;
     }
 
-    this.send(res, this.route(recorded));
+    const out = this.route(recorded);
+    if (out instanceof Promise) {
+      out.then(
+        (o) => this.send(res, o),
+        () => this.send(res, this.genericError()),
+      );
+    } else {
+      this.send(res, out);
+    }
   }
 
   private checkAuth(header: string | undefined): unknown {
@@ -600,7 +637,7 @@ export class NangoStandIn {
     if (i !== -1) this.rules.splice(i, 1);
   }
 
-  private route(req: RecordedRequest): Outgoing {
+  private route(req: RecordedRequest): Outgoing | Promise<Outgoing> {
     const { pathname } = req;
     if (pathname === '/proxy' || pathname.startsWith('/proxy/')) return this.proxy(req);
     if (req.method === 'GET') {
@@ -723,7 +760,7 @@ export class NangoStandIn {
         end_user: c.endUser,
         tags: c.tags,
         metadata: c.seed.metadata === undefined ? {} : c.seed.metadata,
-        created: c.createdAt,
+        created: c.created,
       })),
     });
   }
@@ -756,52 +793,37 @@ export class NangoStandIn {
     return n;
   }
 
-  private proxy(req: RecordedRequest): Outgoing {
+  private proxy(req: RecordedRequest): Outgoing | Promise<Outgoing> {
     const { headers } = req;
     const connectionId = headerValue(headers['connection-id']);
     const providerConfigKey = headerValue(headers['provider-config-key']);
     const errors: unknown[] = [];
     if (connectionId === undefined) {
       errors.push({ code: 'invalid_type', message: MISSING_INPUT, path: ['connection-id'] });
+    } else {
+      errors.push(...invalidConnectionIdFormat(connectionId));
     }
     if (providerConfigKey === undefined) {
       errors.push({ code: 'invalid_type', message: MISSING_INPUT, path: ['provider-config-key'] });
     }
-    if (connectionId === undefined || providerConfigKey === undefined) {
+    if (connectionId === undefined || providerConfigKey === undefined || errors.length > 0) {
       return this.json(400, { error: { code: 'invalid_headers', errors } });
     }
-    const stored = this.integrations.has(providerConfigKey)
-      ? this.connections.get(connectionKey(providerConfigKey, connectionId))
-      : undefined;
-    if (stored === undefined) {
-      return this.json(400, {
-        error: { code: 'server_error', message: 'Failed to get connection' },
-      });
+    const provider = this.integrations.get(providerConfigKey);
+    if (provider === undefined) return this.refusal(PROXY_UNKNOWN_INTEGRATION);
+    const stored = this.connections.get(connectionKey(providerConfigKey, connectionId));
+    if (stored === undefined) return this.refusal(PROXY_UNKNOWN_CONNECTION);
+    const outcome = this.ensureFresh(stored, false, Date.now());
+    if (outcome !== 'ok') {
+      return this.refusal(outcome === 'failed' ? PROXY_REFRESH_FAILED : PROXY_REFRESH_BACKOFF);
     }
-    if (this.ensureFresh(stored, false, Date.now()) !== 'ok') {
-      return this.json(424, {
-        error: { code: 'connection_refresh_backoff', message: BACKOFF_MESSAGE },
-      });
-    }
-
-    const endpointPath = req.pathname.slice('/proxy'.length) || '/';
-    const status = /^\/status\/(\d{3})$/.exec(endpointPath);
-    if (status !== null) {
-      const code = Number(status[1]);
-      if (code >= 200 && code <= 599) return this.json(code, { echo_error: true, status: code });
-    }
-    const bytes = /^\/bytes\/(\d{1,15})$/.exec(endpointPath);
-    if (bytes !== null) {
-      return {
-        status: 200,
-        headers: this.baseHeaders(true, 'application/octet-stream'),
-        bytes: Number(bytes[1]),
-      };
+    const override = headerValue(headers['base-url-override']);
+    if (stored.provider === UNAUTHENTICATED_PROVIDER && override === undefined) {
+      return this.refusal(PROXY_UNSUPPORTED_PROVIDER);
     }
 
     let endpoint = req.url.slice('/proxy'.length);
     if (!endpoint.startsWith('/')) endpoint = `/${endpoint}`;
-    const override = headerValue(headers['base-url-override']);
     if (override !== undefined) {
       try {
         const prefix = new URL(override).pathname.replace(/\/+$/, '');
@@ -820,11 +842,79 @@ export class NangoStandIn {
         if (value !== undefined) echoHeaders[name.slice('nango-proxy-'.length)] = value;
       }
     }
+    if (this.upstream !== undefined) {
+      const call: StandInUpstreamRequest = {
+        method: req.method,
+        url: endpoint,
+        headers: echoHeaders,
+        body: req.body,
+        providerConfigKey,
+        connectionId,
+      };
+      return this.fromUpstream(this.upstream, call, () =>
+        this.builtInUpstream(req, endpoint, echoHeaders),
+      );
+    }
+    return this.builtInUpstream(req, endpoint, echoHeaders);
+  }
+
+  /** What the default third-party API answers: `/status/<code>`, `/bytes/<n>`, or the echo. */
+  private builtInUpstream(
+    req: RecordedRequest,
+    endpoint: string,
+    echoHeaders: Record<string, string>,
+  ): Outgoing {
+    const endpointPath = req.pathname.slice('/proxy'.length) || '/';
+    const status = /^\/status\/(\d{3})$/.exec(endpointPath);
+    if (status !== null) {
+      const code = Number(status[1]);
+      if (code >= 200 && code <= 599) {
+        // The third party's answer: on an error Nango keeps its headers (and sets its own
+        // content-type); on a 2xx it keeps only the content-type.
+        const out = this.json(code, { echo_error: true, status: code });
+        if (code >= 400) out.headers[UPSTREAM_HEADER] = 'nango-stand-in';
+        return out;
+      }
+    }
+    const bytes = /^\/bytes\/(\d{1,15})$/.exec(endpointPath);
+    if (bytes !== null) {
+      return {
+        status: 200,
+        headers: this.baseHeaders(true, 'application/octet-stream'),
+        bytes: Number(bytes[1]),
+      };
+    }
+
     const out = this.json(200, {
       echo: { method: req.method, url: endpoint, headers: echoHeaders, body: req.body },
     });
-    out.headers['x-echo-server'] = 'nango-stand-in';
+    out.headers['content-type'] = 'application/json'; // the third party's, kept by Nango
     return out;
+  }
+
+  /** The `upstream` option's answer, passed on as Nango does; the built-in one when it has none. */
+  private async fromUpstream(
+    upstream: StandInUpstream,
+    call: StandInUpstreamRequest,
+    fallback: () => Outgoing,
+  ): Promise<Outgoing> {
+    let answer: StandInResponse | undefined;
+    try {
+      answer = await upstream(call);
+    } catch {
+      return this.genericError();
+    }
+    if (answer === undefined) return fallback();
+    const out = this.scripted({
+      ...answer,
+      headers: passedOnHeaders(answer.status, answer.headers),
+    });
+    if (answer.status >= 400) out.headers['content-type'] = JSON_TYPE;
+    return out;
+  }
+
+  private refusal(answer: StandInProxyRefusal): Outgoing {
+    return this.json(answer.status, answer.body);
   }
 
   // ---------------------------------------------------------------- more of Nango's API: routes
@@ -1197,7 +1287,7 @@ export class NangoStandIn {
     if (!force && (expires === undefined || expires > now)) return 'ok';
     if (stored.seed.refresh === 'fail') {
       stored.updatedAt = dbTimestamp(now);
-      if (stored.refreshFailed) return 'backoff';
+      if (stored.refreshFailed && !force) return 'backoff'; // force_refresh skips the backoff
       stored.refreshFailed = true;
       stored.errors = [{ type: 'auth', log_id: `${now}_${randomUUID().slice(0, 8)}` }];
       return 'failed';

@@ -74,6 +74,29 @@ export function headerId(operation: string, argument: string, value: unknown): s
   return id;
 }
 
+/**
+ * Nango's rule for a connection id (`connectionIdSchema` in Nango's server), which its proxy
+ * applies to the `Connection-Id` header (`proxy_invalid_connection_id_format.json`).
+ */
+export const NANGO_CONNECTION_ID_RULE = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/;
+
+/**
+ * Checks the connection id of a proxy call, sent as `Connection-Id`: the checks of
+ * {@link headerId}, and Nango's own rule ({@link NANGO_CONNECTION_ID_RULE}), which Nango's
+ * proxy would refuse with 400 `invalid_headers`. Refused here, before anything is sent.
+ */
+export function proxyConnectionId(operation: string, value: unknown): string {
+  const id = headerId(operation, 'connectionId', value);
+  if (!NANGO_CONNECTION_ID_RULE.test(id)) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'connectionId',
+      `must match Nango's connection id rule ${String(NANGO_CONNECTION_ID_RULE)}: Nango's proxy refuses any other Connection-Id (400 invalid_headers).`,
+    );
+  }
+  return id;
+}
+
 /** Checks an optional boolean flag. */
 export function checkFlag(operation: string, argument: string, value: unknown): boolean {
   if (value === undefined) return false;

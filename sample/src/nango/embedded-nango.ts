@@ -1,4 +1,9 @@
-import { NangoStandIn, type StandInConnectionSeed } from '../../../lib/testing/index.js';
+import {
+  NangoStandIn,
+  type StandInConnectionSeed,
+  type StandInResponse,
+  type StandInUpstreamRequest,
+} from '../../../lib/testing/index.js';
 
 /**
  * The demo connections of the embedded stand-in. Connection ids are user ids:
@@ -39,7 +44,56 @@ export function demoConnections(): StandInConnectionSeed[] {
   ];
 }
 
-/** Starts the package's Nango stand-in on 127.0.0.1, seeded with {@link demoConnections}. */
+/**
+ * The third-party API behind the embedded stand-in's proxy: GitHub-like answers for the routes
+ * the sample calls (`GET /user`, `POST /repos/{owner}/{repo}/issues`), GitHub's 404 otherwise.
+ * It never puts the token Nango sends upstream (`authorization`) in an answer, so no credential
+ * can reach the sample's HTTP clients.
+ */
+export function demoThirdPartyApi(request: StandInUpstreamRequest): StandInResponse {
+  const login = request.connectionId;
+  const path = request.url.split('?')[0] ?? '';
+  if (request.headers['authorization'] === undefined) {
+    return { status: 401, body: { message: 'Requires authentication' } };
+  }
+  if (request.providerConfigKey === 'github' && request.method === 'GET' && path === '/user') {
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: { login, id: 1000 + login.length, name: `Demo ${login}`, type: 'User' },
+    };
+  }
+  const issues = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(path);
+  if (request.providerConfigKey === 'github' && request.method === 'POST' && issues !== null) {
+    const [, owner = '', repo = ''] = issues;
+    let title: unknown;
+    try {
+      title = (JSON.parse(request.body) as { title?: unknown }).title;
+    } catch {
+      title = undefined;
+    }
+    if (typeof title !== 'string' || title === '') {
+      return { status: 422, body: { message: 'Validation Failed' } };
+    }
+    return {
+      status: 201,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: {
+        number: 1,
+        title,
+        state: 'open',
+        html_url: `https://github.com/${owner}/${repo}/issues/1`,
+        user: { login },
+      },
+    };
+  }
+  return { status: 404, body: { message: 'Not Found' } };
+}
+
+/**
+ * Starts the package's Nango stand-in on 127.0.0.1, seeded with {@link demoConnections}, with
+ * {@link demoThirdPartyApi} behind its proxy.
+ */
 export function startEmbeddedNango(): Promise<NangoStandIn> {
-  return NangoStandIn.start({ connections: demoConnections() });
+  return NangoStandIn.start({ connections: demoConnections(), upstream: demoThirdPartyApi });
 }

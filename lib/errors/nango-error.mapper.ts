@@ -16,6 +16,7 @@ import {
   type NangoRequestErrorDetails,
 } from './nango-request.error.js';
 import { isRecord } from '../utils/is-record.js';
+import { resourceNotFound, type NangoResourceRef } from './nango-not-found.error.js';
 
 /** What the service knows about a failed call when it turns the failure into a `NangoError`. */
 export interface NangoCallContext {
@@ -25,6 +26,8 @@ export interface NangoCallContext {
   connectionId?: string;
   /** Set for proxy calls: an error answer not in Nango's own shape is the third party's. */
   proxy?: { method: string; endpoint: string };
+  /** Set when the call is about a provider, integration or function: a 404 names it. */
+  resource?: NangoResourceRef;
   /** The timeout in force, in milliseconds. */
   timeoutMs: number;
   /** Nango's base URL, named in network errors. */
@@ -159,6 +162,9 @@ async function fromResponse(
       `The action of integration "${key}" for connection "${id}" failed (${said}).`,
       { ...details, payload: error['payload'], upstream: error['upstream'] },
     );
+  }
+  if (status === 404 && context.resource !== undefined) {
+    return resourceNotFound(context.resource, said, details);
   }
   // A 404 about an integration key alone (getIntegration) is about the integration.
   if (status === 404 && key !== undefined && id === undefined && code !== 'unknown_connection') {

@@ -78,3 +78,4 @@ export type * from './interfaces/nango-integration-input.interface.js';
 export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-environment.interface.js';
 export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
+export { NangoStartupError } from './errors/nango-startup.error.js';

@@ -586,12 +586,35 @@ export class NangoService implements OnModuleDestroy {
    * `GET /integrations/{uniqueKey}`. An unknown key rejects with
    * {@link NangoIntegrationNotFoundError}.
    */
-  async getIntegration(
+  getIntegration(
     uniqueKey: string,
     include?: NangoIntegrationInclude[],
     options?: NangoCallOptions,
+  ): Promise<NangoIntegrationResult>;
+  /** The official client's shape: `getIntegration({ uniqueKey }, { include }?)`; the same request. */
+  getIntegration(
+    params: { uniqueKey: string },
+    queries?: { include?: NangoIntegrationInclude[] },
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationResult>;
+  /** Implementation of the shapes above. */
+  async getIntegration(
+    keyOrParams: string | { uniqueKey: string },
+    includeOrQueries?: NangoIntegrationInclude[] | { include?: NangoIntegrationInclude[] },
+    options?: NangoCallOptions,
   ): Promise<NangoIntegrationResult> {
-    return this.call<NangoIntegrationResult>(getIntegrationRequest(uniqueKey, include), options);
+    const official = typeof keyOrParams === 'object' && keyOrParams !== null;
+    const uniqueKey = official ? keyOrParams.uniqueKey : keyOrParams;
+    const include =
+      official && includeOrQueries !== undefined && !Array.isArray(includeOrQueries)
+        ? checkObject('getIntegration', 'queries', includeOrQueries, "{ include: ['webhook'] }")[
+            'include'
+          ]
+        : includeOrQueries;
+    return this.call<NangoIntegrationResult>(
+      getIntegrationRequest(uniqueKey, include as NangoIntegrationInclude[] | undefined),
+      options,
+    );
   }
 
   /**

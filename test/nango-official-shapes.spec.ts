@@ -128,6 +128,27 @@ describe('patchConnection', () => {
   });
 });
 
+describe('getIntegration', () => {
+  it('the official ({ uniqueKey }, { include }) shape sends what the project shape sends', async () => {
+    suite.standIn.addIntegration('int/a b', 'github');
+    const project = await nango.getIntegration('int/a b', ['webhook', 'credentials']);
+    const projectUrl = last().url;
+    const official = await nango.getIntegration(
+      { uniqueKey: 'int/a b' },
+      { include: ['webhook', 'credentials'] },
+    );
+    expect(last().url).toBe(projectUrl);
+    expect(projectUrl).toBe('/integrations/int%2Fa%20b?include=webhook&include=credentials');
+    expect(official).toEqual(project);
+    await nango.getIntegration({ uniqueKey: 'int/a b' });
+    expect(last().url).toBe('/integrations/int%2Fa%20b');
+  });
+
+  it('refuses official params without a key', async () => {
+    await refused(nango.getIntegration({} as { uniqueKey: string }), /uniqueKey must be a string/);
+  });
+});
+
 describe('triggerSync', () => {
   beforeEach(() => suite.standIn.addSyncs('github', 'issues'));
 

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { NangoWebhookMetadata } from '../webhooks/nango-webhook.constants.js';
@@ -37,9 +37,10 @@ export class NangoStartupCheck implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    adapterHost: HttpAdapterHost,
+    @Optional() adapterHost?: HttpAdapterHost,
   ) {
     // The adapter is set when the HTTP application is created, before its body parsers are.
+    if (adapterHost === undefined) return;
     if (typeof adapterHost.init$?.subscribe === 'function') {
       adapterHost.init$.subscribe(() => this.watch(adapterHost.httpAdapter));
     } else {

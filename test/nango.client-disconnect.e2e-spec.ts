@@ -4,6 +4,7 @@ import {
   Get,
   Injectable,
   UseGuards,
+  StreamableFile,
   type CanActivate,
   type INestApplication,
 } from '@nestjs/common';
@@ -16,7 +17,9 @@ import {
   InjectNangoConnection,
   InjectNangoToken,
   NangoModule,
+  NangoService,
   UseNangoConnection,
+  toStreamableFile,
   type NangoConnection,
   type NangoToken,
 } from '../lib/index.js';
@@ -38,6 +41,24 @@ class Arrivals implements CanActivate {
   canActivate(): boolean {
     arrived++;
     return true;
+  }
+}
+
+/** A proxied download streamed to the client. */
+@Controller()
+class DownloadController {
+  constructor(private readonly nango: NangoService) {}
+
+  @Get('download')
+  async download(): Promise<StreamableFile> {
+    return toStreamableFile(
+      await this.nango.get({
+        endpoint: '/bytes/500000000',
+        providerConfigKey: 'github',
+        connectionId: 'fast',
+        responseType: 'stream',
+      }),
+    );
   }
 }
 
@@ -82,7 +103,7 @@ describe.each(['express', 'fastify'] as const)('client disconnect on %s', (platf
       imports: [
         NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url, retry: false }),
       ],
-      controllers: [SlowController],
+      controllers: [SlowController, DownloadController],
     }).compile();
     app = moduleRef.createNestApplication(
       platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
@@ -144,6 +165,27 @@ describe.each(['express', 'fastify'] as const)('client disconnect on %s', (platf
     second.destroy();
     await eventually(async () => (await nangoSockets()) === 0, 'the shared request ended', 10_000);
     expect(handled).toBe(0);
+  });
+
+  it('hanging up during a streamed proxy download ends the download from Nango', async () => {
+    const client = open('/download');
+    const received = await new Promise<number>((resolve, reject) => {
+      client.once('response', (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes >= 1024 * 1024) {
+            res.removeAllListeners('data');
+            resolve(bytes);
+          }
+        });
+      });
+      client.once('error', reject);
+    });
+    expect(received).toBeGreaterThan(0);
+    expect(await nangoSockets()).toBe(1);
+    client.destroy();
+    await eventually(async () => (await nangoSockets()) === 0, 'the download ended', 10_000);
   });
 
   it('a client that stays gets its answer as before', async () => {

@@ -31,8 +31,8 @@ export type OnNangoWebhookFilter = (
   instance?: string;
 };
 
-/** Where the filters of a handler method are kept. */
-const FILTERS = Symbol('nango:on-webhook');
+/** The filters of each handler method, by the method's function. */
+const FILTERS = new WeakMap<object, OnNangoWebhookFilter[]>();
 
 const TYPES: ReadonlySet<string> = new Set(['auth', 'sync', 'forward', 'async_action']);
 
@@ -59,15 +59,14 @@ export function OnNangoWebhook(filter: OnNangoWebhookFilter): MethodDecorator {
   return (_target, _key, descriptor) => {
     const method = descriptor.value as unknown;
     if (typeof method !== 'function') return;
-    const list = (Reflect.getMetadata(FILTERS, method) as OnNangoWebhookFilter[] | undefined) ?? [];
-    Reflect.defineMetadata(FILTERS, [...list, copy], method);
+    FILTERS.set(method, [...(FILTERS.get(method) ?? []), copy]);
   };
 }
 
 /** The filters `@OnNangoWebhook()` put on a method (empty when none). */
 export function onNangoWebhookFilters(method: unknown): readonly OnNangoWebhookFilter[] {
   if (typeof method !== 'function') return [];
-  return (Reflect.getMetadata(FILTERS, method) as OnNangoWebhookFilter[] | undefined) ?? [];
+  return FILTERS.get(method) ?? [];
 }
 
 /** Whether a verified webhook matches a filter (delivered by the route of `instance`). */

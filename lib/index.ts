@@ -71,3 +71,11 @@ export {
 } from './cache/in-memory-credential-store.js';
 export type { NangoRetryPolicy } from './utils/retry-policy.js';
 export { toStreamableFile, type NangoStreamableFileOptions } from './utils/streamable-file.js';
+export * from './errors/nango-not-found.error.js';
+export type * from './interfaces/nango-provider.interface.js';
+export type * from './interfaces/nango-function.interface.js';
+export type * from './interfaces/nango-integration-input.interface.js';
+export type * from './interfaces/nango-sync.interface.js';
+export type * from './interfaces/nango-environment.interface.js';
+export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
+export { NangoStartupError } from './errors/nango-startup.error.js';

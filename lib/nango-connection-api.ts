@@ -1,15 +1,13 @@
 import type { AxiosRequestConfig } from 'axios';
 import { NangoInvalidArgumentError } from './errors/nango.error.js';
 import type { NangoCallContext } from './errors/nango-error.mapper.js';
-import { HEADER_SAFE, checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
+import { checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
 import {
   checkIdOrIds,
   checkInt,
-  checkIsoDate,
   checkObject,
   checkOneOf,
   checkTags,
-  checkText,
 } from './utils/nango-api-input.js';
 import type { NangoIntegrationInclude } from './interfaces/nango-integration.interface.js';
 import type {
@@ -18,14 +16,11 @@ import type {
 } from './interfaces/nango-connect-session.interface.js';
 import type {
   NangoConnectionPatch,
-  NangoListRecordsParams,
-  NangoSyncSelector,
   NangoTriggerActionOptions,
-  NangoTriggerSyncOptions,
 } from './interfaces/nango-records.interface.js';
 
 /**
- * Request builders of the connection, integration, connect-session, action, record and sync
+ * Request builders of the connection, integration, connect-session and action
  * operations of `NangoService`: pure functions that check their arguments (throwing
  * `NangoInvalidArgumentError` before anything is sent) and return the axios request plus what
  * an error should say about the call.
@@ -34,11 +29,8 @@ import type {
 /** A request ready for `NangoService.send()`. */
 export interface NangoApiRequest {
   request: AxiosRequestConfig;
-  context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>;
+  context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId' | 'resource'>;
 }
-
-/** Longest cursor accepted. */
-const MAX_CURSOR = 4096;
 
 function connectionUrl(operation: string, providerConfigKey: unknown, connectionId: unknown) {
   const id = pathSegment(operation, 'connectionId', connectionId);
@@ -220,8 +212,8 @@ export function triggerActionRequest(
   actionName: string,
   input: unknown,
   options: NangoTriggerActionOptions | undefined,
+  operation: 'triggerAction' | 'triggerActionAsync' = 'triggerAction',
 ): NangoApiRequest {
-  const operation = 'triggerAction';
   const headers: Record<string, string> = {
     'Connection-Id': headerId(operation, 'connectionId', connectionId),
     'Provider-Config-Key': headerId(operation, 'providerConfigKey', providerConfigKey),
@@ -254,147 +246,5 @@ export function triggerActionRequest(
       data: input === undefined ? { action_name } : { action_name, input },
     },
     context: { operation, providerConfigKey, connectionId },
-  };
-}
-
-/** `GET /records?model=&...` with `Connection-Id` / `Provider-Config-Key` headers. */
-export function listRecordsRequest(params: NangoListRecordsParams): NangoApiRequest {
-  const operation = 'listRecords';
-  const p = checkObject(
-    operation,
-    'params',
-    params,
-    "{ providerConfigKey, connectionId, model: 'GithubIssue' }",
-  ) as Partial<NangoListRecordsParams>;
-  const headers = {
-    'Connection-Id': headerId(operation, 'connectionId', p.connectionId),
-    'Provider-Config-Key': headerId(operation, 'providerConfigKey', p.providerConfigKey),
-  };
-  const query = new URLSearchParams({ model: checkId(operation, 'model', p.model) });
-  const variant = checkText(operation, 'variant', p.variant);
-  if (variant !== undefined) query.set('variant', variant);
-  if (p.cursor !== undefined) {
-    if (
-      typeof p.cursor !== 'string' ||
-      p.cursor.length === 0 ||
-      p.cursor.length > MAX_CURSOR ||
-      !HEADER_SAFE.test(p.cursor)
-    ) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'cursor',
-        'must be a cursor Nango returned (next_cursor or _nango_metadata.cursor).',
-      );
-    }
-    query.set('cursor', p.cursor);
-  }
-  const limit = checkInt(operation, 'limit', p.limit, 1, 10_000);
-  if (limit !== undefined) query.set('limit', String(limit));
-  const filter = checkOneOf(operation, 'filter', p.filter, [
-    'added',
-    'updated',
-    'deleted',
-  ] as const);
-  if (filter !== undefined) query.set('filter', filter);
-  const modifiedAfter = checkIsoDate(operation, 'modifiedAfter', p.modifiedAfter);
-  if (modifiedAfter !== undefined) query.set('modified_after', modifiedAfter);
-  if (p.ids !== undefined) {
-    if (!Array.isArray(p.ids) || p.ids.length === 0 || p.ids.length > 100) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'ids',
-        'must be a list of 1 to 100 record ids.',
-      );
-    }
-    p.ids.forEach((id, i) => query.append('ids', checkId(operation, `ids[${i}]`, id)));
-  }
-  return {
-    request: { method: 'GET', url: `/records?${query}`, headers },
-    context: { operation, providerConfigKey: p.providerConfigKey, connectionId: p.connectionId },
-  };
-}
-
-/** `POST /sync/trigger`. */
-export function triggerSyncRequest(
-  providerConfigKey: string,
-  syncs: NangoSyncSelector[] | undefined,
-  connectionId: string | undefined,
-  syncOptions: NangoTriggerSyncOptions | undefined,
-): NangoApiRequest {
-  const operation = 'triggerSync';
-  const key = checkId(operation, 'providerConfigKey', providerConfigKey);
-  const list = syncs ?? [];
-  if (!Array.isArray(list)) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'syncs',
-      'must be a list of sync names or { name, variant } objects ([] for all).',
-    );
-  }
-  list.forEach((sync, i) => {
-    if (typeof sync === 'string') return void checkId(operation, `syncs[${i}]`, sync);
-    const s = checkObject(operation, `syncs[${i}]`, sync, "{ name: 'issues', variant: 'v2' }");
-    checkId(operation, `syncs[${i}].name`, s['name']);
-    checkText(operation, `syncs[${i}].variant`, s['variant']);
-  });
-  const data: Record<string, unknown> = { provider_config_key: key, syncs: list };
-  if (connectionId !== undefined)
-    data['connection_id'] = checkId(operation, 'connectionId', connectionId);
-  if (syncOptions !== undefined) {
-    const o = checkObject(operation, 'syncOptions', syncOptions, '{ reset: true }');
-    const reset = checkFlag(operation, 'reset', o['reset']);
-    const emptyCache = checkFlag(operation, 'emptyCache', o['emptyCache']);
-    if (emptyCache && !reset) {
-      throw new NangoInvalidArgumentError(operation, 'emptyCache', 'needs reset: true as well.');
-    }
-    if (reset || emptyCache) data['opts'] = { reset, emptyCache };
-  }
-  return {
-    request: { method: 'POST', url: '/sync/trigger', data },
-    context: {
-      operation,
-      providerConfigKey,
-      ...(connectionId === undefined ? {} : { connectionId }),
-    },
-  };
-}
-
-/** `GET /sync/status?provider_config_key=&syncs=&connection_id=`. */
-export function syncStatusRequest(
-  providerConfigKey: string,
-  syncs: '*' | string[],
-  connectionId: string | undefined,
-): NangoApiRequest {
-  const operation = 'syncStatus';
-  const query = new URLSearchParams({
-    provider_config_key: checkId(operation, 'providerConfigKey', providerConfigKey),
-  });
-  if (syncs === '*') {
-    query.set('syncs', '*');
-  } else if (Array.isArray(syncs) && syncs.length > 0) {
-    const names = syncs.map((s, i) => {
-      const name = checkId(operation, `syncs[${i}]`, s);
-      if (name.includes(',')) {
-        throw new NangoInvalidArgumentError(operation, `syncs[${i}]`, 'must not contain ",".');
-      }
-      return name;
-    });
-    query.set('syncs', names.join(','));
-  } else {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'syncs',
-      "must be '*' (every sync) or a non-empty list of sync names ('name::variant' for a variant).",
-    );
-  }
-  if (connectionId !== undefined)
-    query.set('connection_id', checkId(operation, 'connectionId', connectionId));
-  return {
-    request: { method: 'GET', url: `/sync/status?${query}` },
-    context: {
-      operation,
-      providerConfigKey,
-      ...(connectionId === undefined ? {} : { connectionId }),
-    },
   };
 }

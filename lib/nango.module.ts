@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ConfigurableNangoModule } from './nango.module-definition.js';
 import { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
+import { NangoStartupCheck } from './startup/nango-startup.check.js';
 
 /**
  * The Nango module. Import it once with `NangoModule.forRoot({ secretKey })` or
@@ -13,6 +15,10 @@ import { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js
  * under per-instance tokens for a named instance.
  */
 // The interceptor holds no instance state (it looks services up by instance name), so it is
-// the one provider every registration can share.
-@Module({ providers: [NangoTokenInterceptor], exports: [NangoTokenInterceptor] })
+// a provider every registration can share; so is the start-up check of the app's routes.
+@Module({
+  imports: [DiscoveryModule],
+  providers: [NangoTokenInterceptor, NangoStartupCheck],
+  exports: [NangoTokenInterceptor],
+})
 export class NangoModule extends ConfigurableNangoModule {}

@@ -42,6 +42,8 @@ import type {
 import type { NangoToken } from './interfaces/nango-credentials.interface.js';
 import type {
   ListConnectionsFilter,
+  ListConnectionsQueries,
+  NangoPatchConnectionParams,
   NangoConnection,
   NangoConnectionList,
   NangoConnectionSummary,
@@ -51,14 +53,72 @@ import {
   deleteConnectionRequest,
   getIntegrationRequest,
   listIntegrationsRequest,
-  listRecordsRequest,
   metadataRequest,
   patchConnectionRequest,
-  syncStatusRequest,
   triggerActionRequest,
-  triggerSyncRequest,
   type NangoApiRequest,
 } from './nango-connection-api.js';
+import {
+  listConnectionsPositionalRequest,
+  listConnectionsRequest,
+} from './api/connections.requests.js';
+import { listRecordsRequest, pruneRecordsRequest } from './api/records.requests.js';
+import {
+  syncFrequencyRequest,
+  syncScheduleRequest,
+  syncStatusRequest,
+  syncVariantRequest,
+  triggerSyncRequest,
+} from './api/syncs.requests.js';
+import { listProvidersRequest, providerRequest } from './api/providers.requests.js';
+import {
+  createIntegrationRequest,
+  deleteIntegrationRequest,
+  updateIntegrationRequest,
+} from './api/integrations.requests.js';
+import { functionRequest, listFunctionsRequest } from './api/functions.requests.js';
+import { asyncActionResultRequest } from './api/actions.requests.js';
+import { environmentVariablesRequest, scriptsConfigRequest } from './api/environment.requests.js';
+import { waitForConnection } from './api/wait-for-connection.js';
+import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
+import { checkObject } from './utils/nango-api-input.js';
+import type {
+  NangoListProvidersQuery,
+  NangoProviderList,
+  NangoProviderParams,
+  NangoProviderResult,
+  NangoProviderTemplates,
+} from './interfaces/nango-provider.interface.js';
+import type {
+  NangoCreateIntegrationInput,
+  NangoIntegrationChanged,
+  NangoQuickstartIntegrationInput,
+  NangoUpdateIntegrationInput,
+} from './interfaces/nango-integration-input.interface.js';
+import type {
+  NangoFunctionCode,
+  NangoFunctionDeleted,
+  NangoFunctionList,
+  NangoFunctionParams,
+  NangoFunctionResult,
+  NangoFunctionType,
+  NangoIntegrationParams,
+  NangoListFunctionsQuery,
+} from './interfaces/nango-function.interface.js';
+import type {
+  NangoPruneRecordsParams,
+  NangoPruneRecordsResult,
+  NangoSyncFrequencyResult,
+  NangoSyncMode,
+  NangoSyncVariant,
+  NangoSyncVariantInput,
+} from './interfaces/nango-sync.interface.js';
+import type {
+  NangoEnvironmentVariable,
+  NangoOpenAIScriptsConfig,
+  NangoScriptsConfig,
+  NangoScriptsConfigFormat,
+} from './interfaces/nango-environment.interface.js';
 import type {
   NangoIntegrationInclude,
   NangoIntegrationList,
@@ -70,6 +130,7 @@ import type {
   NangoReconnectSessionInput,
 } from './interfaces/nango-connect-session.interface.js';
 import type {
+  NangoAsyncActionResult,
   NangoConnectionPatch,
   NangoListRecordsParams,
   NangoMetadataResult,
@@ -92,7 +153,7 @@ import { isRecord } from './utils/is-record.js';
 /** The request-specific part of a {@link NangoCallContext}. */
 type CallContext = Pick<
   NangoCallContext,
-  'operation' | 'providerConfigKey' | 'connectionId' | 'proxy'
+  'operation' | 'providerConfigKey' | 'connectionId' | 'proxy' | 'resource'
 >;
 
 /**
@@ -123,19 +184,41 @@ export class NangoService implements OnModuleDestroy {
    * @param forceRefresh make Nango refresh the token even if it has not expired
    * @param options per-call timeout and AbortSignal
    */
-  async getToken(
+  getToken(
     providerConfigKey: string,
     connectionId: string,
     forceRefresh?: boolean,
     options?: NangoCallOptions,
+  ): Promise<NangoToken>;
+  /**
+   * The official client's shape: `getToken(key, id, forceRefresh, refreshGithubAppJwtToken)`.
+   *
+   * @param refreshGithubAppJwtToken make Nango refresh the JWT of a GitHub App connection
+   */
+  getToken(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh: boolean | undefined,
+    refreshGithubAppJwtToken: boolean | undefined,
+    options?: NangoCallOptions,
+  ): Promise<NangoToken>;
+  /** Implementation of the shapes above. */
+  async getToken(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh?: boolean,
+    githubJwtOrOptions?: boolean | NangoCallOptions,
+    options?: NangoCallOptions,
   ): Promise<NangoToken> {
+    const [githubJwt, callOptions] = flagThenOptions(githubJwtOrOptions, options);
     const connection = await this.fetchConnection(
       'getToken',
       providerConfigKey,
       connectionId,
       forceRefresh,
       false,
-      options,
+      callOptions,
+      githubJwt,
     );
     return requireToken(connection.credentials, {
       operation: 'getToken',
@@ -153,41 +236,88 @@ export class NangoService implements OnModuleDestroy {
    * @param refreshToken include the OAuth refresh token in the credentials
    * @param options per-call timeout and AbortSignal
    */
-  async getConnection(
+  getConnection(
     providerConfigKey: string,
     connectionId: string,
     forceRefresh?: boolean,
     refreshToken?: boolean,
     options?: NangoCallOptions,
+  ): Promise<NangoConnection>;
+  /**
+   * The official client's shape, with `refreshGithubAppJwtToken` 5th: make Nango refresh the
+   * JWT of a GitHub App connection (sent as `refresh_github_app_jwt_token=true`).
+   */
+  getConnection(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh: boolean | undefined,
+    refreshToken: boolean | undefined,
+    refreshGithubAppJwtToken: boolean | undefined,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnection>;
+  /** Implementation of the shapes above. */
+  async getConnection(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh?: boolean,
+    refreshToken?: boolean,
+    githubJwtOrOptions?: boolean | NangoCallOptions,
+    options?: NangoCallOptions,
   ): Promise<NangoConnection> {
+    const [githubJwt, callOptions] = flagThenOptions(githubJwtOrOptions, options);
     return this.fetchConnection(
       'getConnection',
       providerConfigKey,
       connectionId,
       forceRefresh,
       refreshToken,
-      options,
+      callOptions,
+      githubJwt,
     );
   }
 
   /**
    * Lists connections (without credentials): all of them, those of one connection id, or those
-   * matching a filter object.
+   * matching a filter object: `GET /connections`.
    */
-  async listConnections(
+  listConnections(
     filter?: string | ListConnectionsFilter,
     options?: NangoCallOptions,
+  ): Promise<NangoConnectionList>;
+  /**
+   * The official client's shape: `listConnections(connectionId?, search?, queries?)`, e.g.
+   * `listConnections(undefined, undefined, { endUserId: 'u1' })`.
+   */
+  listConnections(
+    connectionId: string | undefined,
+    search: string | undefined,
+    queries?: ListConnectionsQueries,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnectionList>;
+  /** Implementation of the shapes above. */
+  async listConnections(
+    ...args:
+      | [(string | ListConnectionsFilter)?, NangoCallOptions?]
+      | [string | undefined, string | undefined, ListConnectionsQueries?, NangoCallOptions?]
   ): Promise<NangoConnectionList> {
     const operation = 'listConnections';
-    const query = listQuery(
-      operation,
-      typeof filter === 'string' ? { connectionId: filter } : filter,
-    );
-    const response = await this.send<NangoConnectionList>(
-      { method: 'GET', url: query ? `/connections?${query}` : '/connections' },
-      { operation },
-      options,
-    );
+    let api: NangoApiRequest;
+    let options: NangoCallOptions | undefined;
+    if (args.length >= 3 || typeof args[1] === 'string') {
+      const [connectionId, search, queries, callOptions] = args as [
+        unknown,
+        unknown,
+        unknown,
+        NangoCallOptions?,
+      ];
+      api = listConnectionsPositionalRequest(connectionId, search, queries);
+      options = callOptions;
+    } else {
+      const [filter, callOptions] = args as [(string | ListConnectionsFilter)?, NangoCallOptions?];
+      api = listConnectionsRequest(typeof filter === 'string' ? { connectionId: filter } : filter);
+      options = callOptions;
+    }
+    const response = await this.send<NangoConnectionList>(api.request, api.context, options);
     if (!isRecord(response.data) || !Array.isArray(response.data.connections)) {
       throw unexpectedAnswer({ operation }, 'a body without a "connections" list');
     }
@@ -233,6 +363,11 @@ export class NangoService implements OnModuleDestroy {
     const baseUrlOverride = checkBaseUrl(operation, config.baseUrlOverride);
     if (baseUrlOverride !== undefined) headers['Base-Url-Override'] = baseUrlOverride;
     if (checkFlag(operation, 'decompress', config.decompress)) headers['Decompress'] = 'true';
+    if (config.forwardHeadersOnRedirect !== undefined) {
+      headers['Forward-Headers-On-Redirect'] = String(
+        checkFlag(operation, 'forwardHeadersOnRedirect', config.forwardHeadersOnRedirect),
+      );
+    }
     const responseType = config.responseType ?? 'json';
     if (!['json', 'text', 'arraybuffer', 'stream'].includes(responseType)) {
       throw new NangoInvalidArgumentError(
@@ -364,14 +499,52 @@ export class NangoService implements OnModuleDestroy {
   }
 
   /** Changes a connection's tags, end user or webhook URL: `PATCH /connections/{connectionId}`. */
-  async patchConnection(
+  patchConnection(
     providerConfigKey: string,
     connectionId: string,
     patch: NangoConnectionPatch,
     options?: NangoCallOptions,
+  ): Promise<NangoSuccess>;
+  /**
+   * The official client's shape:
+   * `patchConnection({ connectionId, provider_config_key }, body)`; the same request.
+   */
+  patchConnection(
+    params: NangoPatchConnectionParams,
+    body: NangoConnectionPatch,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess>;
+  /** Implementation of the shapes above. */
+  async patchConnection(
+    ...args:
+      | [string, string, NangoConnectionPatch, NangoCallOptions?]
+      | [NangoPatchConnectionParams, NangoConnectionPatch, NangoCallOptions?]
   ): Promise<NangoSuccess> {
+    if (typeof args[0] === 'string' || typeof args[1] === 'string') {
+      const [providerConfigKey, connectionId, patch, options] = args as [
+        string,
+        string,
+        NangoConnectionPatch,
+        NangoCallOptions?,
+      ];
+      return this.call<NangoSuccess>(
+        patchConnectionRequest(providerConfigKey, connectionId, patch),
+        options,
+      );
+    }
+    const [params, body, options] = args as [
+      NangoPatchConnectionParams,
+      NangoConnectionPatch,
+      NangoCallOptions?,
+    ];
+    const p = checkObject(
+      'patchConnection',
+      'params',
+      params,
+      "{ connectionId: 'c1', provider_config_key: 'github' }",
+    );
     return this.call<NangoSuccess>(
-      patchConnectionRequest(providerConfigKey, connectionId, patch),
+      patchConnectionRequest(p['provider_config_key'] as string, p['connectionId'] as string, body),
       options,
     );
   }
@@ -414,12 +587,35 @@ export class NangoService implements OnModuleDestroy {
    * `GET /integrations/{uniqueKey}`. An unknown key rejects with
    * {@link NangoIntegrationNotFoundError}.
    */
-  async getIntegration(
+  getIntegration(
     uniqueKey: string,
     include?: NangoIntegrationInclude[],
     options?: NangoCallOptions,
+  ): Promise<NangoIntegrationResult>;
+  /** The official client's shape: `getIntegration({ uniqueKey }, { include }?)`; the same request. */
+  getIntegration(
+    params: { uniqueKey: string },
+    queries?: { include?: NangoIntegrationInclude[] },
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationResult>;
+  /** Implementation of the shapes above. */
+  async getIntegration(
+    keyOrParams: string | { uniqueKey: string },
+    includeOrQueries?: NangoIntegrationInclude[] | { include?: NangoIntegrationInclude[] },
+    options?: NangoCallOptions,
   ): Promise<NangoIntegrationResult> {
-    return this.call<NangoIntegrationResult>(getIntegrationRequest(uniqueKey, include), options);
+    const official = typeof keyOrParams === 'object' && keyOrParams !== null;
+    const uniqueKey = official ? keyOrParams.uniqueKey : keyOrParams;
+    const include =
+      official && includeOrQueries !== undefined && !Array.isArray(includeOrQueries)
+        ? checkObject('getIntegration', 'queries', includeOrQueries, "{ include: ['webhook'] }")[
+            'include'
+          ]
+        : includeOrQueries;
+    return this.call<NangoIntegrationResult>(
+      getIntegrationRequest(uniqueKey, include as NangoIntegrationInclude[] | undefined),
+      options,
+    );
   }
 
   /**
@@ -481,13 +677,15 @@ export class NangoService implements OnModuleDestroy {
 
   /**
    * Starts an extra run of syncs (all of the integration's when `syncs` is empty), for one
-   * connection or all: `POST /sync/trigger`.
+   * connection or all: `POST /sync/trigger`. The 4th argument is `{ reset, emptyCache }`, or
+   * the official client's deprecated sync mode (`'full_refresh'`, ..., or a boolean), sent as
+   * `sync_mode`.
    */
   async triggerSync(
     providerConfigKey: string,
     syncs?: NangoSyncSelector[],
     connectionId?: string,
-    syncOptions?: NangoTriggerSyncOptions,
+    syncOptions?: NangoTriggerSyncOptions | NangoSyncMode,
     options?: NangoCallOptions,
   ): Promise<NangoSuccess> {
     return this.call<NangoSuccess>(
@@ -496,10 +694,13 @@ export class NangoService implements OnModuleDestroy {
     );
   }
 
-  /** The status of syncs (`'*'` for all), for one connection or all: `GET /sync/status`. */
+  /**
+   * The status of syncs (`'*'` for all; names, `'name::variant'` or `{ name, variant }`), for
+   * one connection or all: `GET /sync/status`.
+   */
   async syncStatus(
     providerConfigKey: string,
-    syncs: '*' | string[],
+    syncs: '*' | NangoSyncSelector[],
     connectionId?: string,
     options?: NangoCallOptions,
   ): Promise<NangoSyncStatusResult> {
@@ -515,6 +716,318 @@ export class NangoService implements OnModuleDestroy {
     return response.data;
   }
   // ---------------------------------------------------------------- end of more of Nango's API
+
+  // ---------------------------------------------------------------- the rest of the official client
+  // Every public method of @nangohq/node's `Nango` class, under its name and positional
+  // arguments, plus the call options. Request builders live in api/*.requests.ts.
+
+  /** Nango's provider catalogue: `GET /providers?search=`. */
+  async listProviders(
+    queries?: NangoListProvidersQuery,
+    options?: NangoCallOptions,
+  ): Promise<NangoProviderList> {
+    return this.call<NangoProviderList>(listProvidersRequest(queries), options);
+  }
+
+  /**
+   * One provider of the catalogue: `GET /providers/{provider}`. An unknown provider rejects
+   * with {@link NangoProviderNotFoundError}.
+   */
+  async getProvider(
+    params: NangoProviderParams,
+    options?: NangoCallOptions,
+  ): Promise<NangoProviderResult> {
+    return this.call<NangoProviderResult>(providerRequest('getProvider', params), options);
+  }
+
+  /** The catalogue's function templates for a provider: `GET /providers/{provider}/templates`. */
+  async getProviderTemplates(
+    params: NangoProviderParams,
+    options?: NangoCallOptions,
+  ): Promise<NangoProviderTemplates> {
+    return this.call<NangoProviderTemplates>(
+      providerRequest('getProviderTemplates', params),
+      options,
+    );
+  }
+
+  /** Creates an integration: `POST /integrations`. */
+  async createIntegration(
+    body: NangoCreateIntegrationInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationChanged> {
+    return this.call<NangoIntegrationChanged>(
+      createIntegrationRequest('createIntegration', body),
+      options,
+    );
+  }
+
+  /** Creates an integration with Nango's own developer app: `POST /integrations/quickstart`. */
+  async createQuickstartIntegration(
+    body: NangoQuickstartIntegrationInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationChanged> {
+    return this.call<NangoIntegrationChanged>(
+      createIntegrationRequest('createQuickstartIntegration', body),
+      options,
+    );
+  }
+
+  /**
+   * Changes an integration: `PATCH /integrations/{uniqueKey}`. An unknown key rejects with
+   * {@link NangoIntegrationNotFoundError}.
+   */
+  async updateIntegration(
+    params: NangoIntegrationParams,
+    body: NangoUpdateIntegrationInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoIntegrationChanged> {
+    return this.call<NangoIntegrationChanged>(updateIntegrationRequest(params, body), options);
+  }
+
+  /**
+   * Deletes an integration and its connections: `DELETE /integrations/{uniqueKey}`. Resolves
+   * with Nango's body (the official client resolves with the axios response).
+   */
+  async deleteIntegration(
+    providerConfigKey: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(deleteIntegrationRequest(providerConfigKey), options);
+  }
+
+  /** The functions deployed to an integration: `GET /integrations/{uniqueKey}/functions`. */
+  async listFunctions(
+    params: NangoIntegrationParams,
+    queries?: NangoListFunctionsQuery,
+    options?: NangoCallOptions,
+  ): Promise<NangoFunctionList> {
+    return this.call<NangoFunctionList>(listFunctionsRequest(params, queries), options);
+  }
+
+  /**
+   * One deployed function: `GET /integrations/{uniqueKey}/functions/{name}`. An unknown one
+   * rejects with {@link NangoFunctionNotFoundError}.
+   */
+  async getFunction(
+    params: NangoFunctionParams,
+    queries?: { type?: NangoFunctionType },
+    options?: NangoCallOptions,
+  ): Promise<NangoFunctionResult> {
+    return this.call<NangoFunctionResult>(functionRequest('getFunction', params, queries), options);
+  }
+
+  /** A deployed function's source: `GET /integrations/{uniqueKey}/functions/{name}/code`. */
+  async getFunctionCode(
+    params: NangoFunctionParams,
+    queries?: { type?: NangoFunctionType },
+    options?: NangoCallOptions,
+  ): Promise<NangoFunctionCode> {
+    return this.call<NangoFunctionCode>(
+      functionRequest('getFunctionCode', params, queries),
+      options,
+    );
+  }
+
+  /** Deletes a deployed function: `DELETE /integrations/{uniqueKey}/functions/{name}?type=`. */
+  async deleteFunction(
+    params: NangoFunctionParams,
+    queries: { type: 'action' | 'sync' },
+    options?: NangoCallOptions,
+  ): Promise<NangoFunctionDeleted> {
+    return this.call<NangoFunctionDeleted>(
+      functionRequest('deleteFunction', params, queries),
+      options,
+    );
+  }
+
+  /**
+   * The token response of the provider as Nango got it (`credentials.raw` of
+   * `GET /connections/{connectionId}`).
+   *
+   * @param refreshGithubAppJwtToken make Nango refresh the JWT of a GitHub App connection
+   */
+  async getRawTokenResponse<T = Record<string, unknown>>(
+    providerConfigKey: string,
+    connectionId: string,
+    forceRefresh?: boolean,
+    refreshGithubAppJwtToken?: boolean | NangoCallOptions,
+    options?: NangoCallOptions,
+  ): Promise<T> {
+    const [githubJwt, callOptions] = flagThenOptions(refreshGithubAppJwtToken, options);
+    const connection = await this.fetchConnection(
+      'getRawTokenResponse',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      false,
+      callOptions,
+      githubJwt,
+    );
+    return (connection.credentials as { raw?: unknown }).raw as T;
+  }
+
+  /** The environment's scripts: `GET /scripts/config?format=nango` (or `openai`). */
+  async getScriptsConfig(
+    format?: NangoScriptsConfigFormat,
+    options?: NangoCallOptions,
+  ): Promise<NangoScriptsConfig[] | NangoOpenAIScriptsConfig> {
+    return this.call<NangoScriptsConfig[] | NangoOpenAIScriptsConfig>(
+      scriptsConfigRequest(format),
+      options,
+    );
+  }
+
+  /**
+   * Empties the cached payloads of a model's records up to a cursor (their metadata stays):
+   * `PATCH /records/prune`.
+   */
+  async pruneRecords(
+    params: NangoPruneRecordsParams,
+    options?: NangoCallOptions,
+  ): Promise<NangoPruneRecordsResult> {
+    return this.call<NangoPruneRecordsResult>(pruneRecordsRequest(params), options);
+  }
+
+  /** Starts the schedule of syncs, for one connection or all: `POST /sync/start`. */
+  async startSync(
+    providerConfigKey: string,
+    syncs: NangoSyncSelector[],
+    connectionId?: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(
+      syncScheduleRequest('startSync', providerConfigKey, syncs, connectionId),
+      options,
+    );
+  }
+
+  /** Pauses the schedule of syncs, for one connection or all: `POST /sync/pause`. */
+  async pauseSync(
+    providerConfigKey: string,
+    syncs: NangoSyncSelector[],
+    connectionId?: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(
+      syncScheduleRequest('pauseSync', providerConfigKey, syncs, connectionId),
+      options,
+    );
+  }
+
+  /**
+   * Overrides how often a sync runs for one connection (`null`: back to the default):
+   * `PUT /sync/update-connection-frequency`.
+   */
+  async updateSyncConnectionFrequency(
+    providerConfigKey: string,
+    sync: NangoSyncSelector,
+    connectionId: string,
+    frequency: string | null,
+    options?: NangoCallOptions,
+  ): Promise<NangoSyncFrequencyResult> {
+    return this.call<NangoSyncFrequencyResult>(
+      syncFrequencyRequest(providerConfigKey, sync, connectionId, frequency),
+      options,
+    );
+  }
+
+  /**
+   * Waits until the end user has a connection of the integration, polling
+   * `GET /connections?endUserId=` as the official client does (30 checks: 10 s before the
+   * second, then every 2 s); rejects with `NangoTimeoutError` after the last. An abort of
+   * `options.signal` rejects at once with `NangoAbortedError`; `timeout` bounds each check.
+   */
+  async waitForConnection(
+    integrationKey: string,
+    userId: string,
+    options?: NangoCallOptions,
+  ): Promise<NangoConnectionSummary> {
+    return waitForConnection(
+      (connectionId, search, queries, callOptions) =>
+        this.listConnections(connectionId, search, queries, callOptions),
+      integrationKey,
+      userId,
+      options,
+      this.options.name,
+    );
+  }
+
+  /** Creates a variant of a sync for a connection: `POST /sync/{name}/variant/{variant}`. */
+  async createSyncVariant(
+    props: NangoSyncVariantInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoSyncVariant> {
+    return this.call<NangoSyncVariant>(syncVariantRequest('createSyncVariant', props), options);
+  }
+
+  /** Deletes a variant of a sync: `DELETE /sync/{name}/variant/{variant}`. */
+  async deleteSyncVariant(
+    props: NangoSyncVariantInput,
+    options?: NangoCallOptions,
+  ): Promise<NangoSuccess> {
+    return this.call<NangoSuccess>(syncVariantRequest('deleteSyncVariant', props), options);
+  }
+
+  /** The environment variables set in Nango's dashboard: `GET /environment-variables`. */
+  async getEnvironmentVariables(options?: NangoCallOptions): Promise<NangoEnvironmentVariable[]> {
+    const variables = await this.call<NangoEnvironmentVariable[] | null | ''>(
+      environmentVariablesRequest(),
+      options,
+    );
+    return variables || [];
+  }
+
+  /**
+   * Starts an action without waiting for it (`POST /action/trigger` with `X-Async: true`):
+   * resolves with `{ id, statusUrl }` for {@link NangoService.getAsyncActionResult}.
+   */
+  async triggerActionAsync<I = unknown>(
+    providerConfigKey: string,
+    connectionId: string,
+    actionName: string,
+    input?: I,
+    options?: NangoCallOptions,
+  ): Promise<NangoAsyncActionResult> {
+    return this.call<NangoAsyncActionResult>(
+      triggerActionRequest(
+        providerConfigKey,
+        connectionId,
+        actionName,
+        input,
+        { async: true },
+        'triggerActionAsync',
+      ),
+      options,
+    );
+  }
+
+  /** The result of an asynchronous action, by `id` or `statusUrl`: `GET /action/{id}`. */
+  async getAsyncActionResult<O = unknown>(
+    props: Partial<NangoAsyncActionResult>,
+    options?: NangoCallOptions,
+  ): Promise<O> {
+    return this.call<O>(asyncActionResultRequest(props), options);
+  }
+
+  /**
+   * Whether a webhook request is Nango's, by the official client's rules: the hex
+   * HMAC-SHA256 of the raw `body` in the `X-Nango-Hmac-Sha256` header (any case), under the
+   * module's `webhookSigningKey` (any of them during a rotation), else the secret key.
+   * Never throws: anything malformed is `false`.
+   *
+   * @param body the raw HTTP body, exactly as received
+   * @param headers the request headers
+   */
+  verifyIncomingWebhookRequest(body: string | Buffer, headers: Record<string, unknown>): boolean {
+    if ((typeof body !== 'string' && !Buffer.isBuffer(body)) || !isRecord(headers)) return false;
+    const name = Object.keys(headers).find((key) => key.toLowerCase() === 'x-nango-hmac-sha256');
+    const signature = name === undefined ? undefined : headers[name];
+    if (typeof signature !== 'string') return false;
+    const keys = this.options.webhookSigningKeys ?? [this.options.secretKey];
+    return verifyNangoWebhookSignature(body, signature, keys);
+  }
+  // ---------------------------------------------------------------- end of the rest of the official client
 
   /**
    * Drops the cached credentials of a connection (both with and without refresh token), so the
@@ -624,14 +1137,18 @@ export class NangoService implements OnModuleDestroy {
     forceRefresh: boolean | undefined,
     refreshToken: boolean | undefined,
     options: NangoCallOptions | undefined,
+    refreshGithubAppJwtToken?: boolean,
   ): Promise<NangoConnection> {
     const id = pathSegment(operation, 'connectionId', connectionId);
     const key = checkId(operation, 'providerConfigKey', providerConfigKey);
-    const force = checkFlag(operation, 'forceRefresh', forceRefresh);
+    const githubJwt = checkFlag(operation, 'refreshGithubAppJwtToken', refreshGithubAppJwtToken);
+    // A refreshed GitHub App JWT is a new token: like a forced refresh, it skips the cache.
+    const forceFlag = checkFlag(operation, 'forceRefresh', forceRefresh);
+    const force = forceFlag || githubJwt;
     const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
     const { timeout, signal } = checkCallOptions(operation, options);
     // A template rather than URLSearchParams: the one value that needs it is encoded.
-    const query = `provider_config_key=${encodeURIComponent(key)}&force_refresh=${force}&refresh_token=${withRefreshToken}`;
+    const query = `provider_config_key=${encodeURIComponent(key)}&force_refresh=${forceFlag}&refresh_token=${withRefreshToken}${githubJwt ? '&refresh_github_app_jwt_token=true' : ''}`;
     const context = { operation, providerConfigKey, connectionId };
     const timeoutMs = timeout ?? this.options.timeout;
     const fail = (error: unknown) => this.toError(error, context, timeoutMs);
@@ -668,7 +1185,7 @@ export class NangoService implements OnModuleDestroy {
     try {
       return await this.flights.run(
         // NUL never occurs in a checked id (checkId refuses control characters): a safe separator.
-        `${key}\u0000${connectionId}\u0000${force}\u0000${withRefreshToken}`,
+        `${key}\u0000${connectionId}\u0000${force}\u0000${withRefreshToken}\u0000${githubJwt}`,
         start,
         {
           signal,
@@ -698,59 +1215,6 @@ export class NangoService implements OnModuleDestroy {
   ): Promise<NangoProxyResponse<T>> {
     return this.proxy<T>({ ...config, method });
   }
-}
-
-function listQuery(operation: string, filter: ListConnectionsFilter | undefined): string {
-  if (filter === undefined) return '';
-  if (!isRecord(filter)) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'filter',
-      'must be a connection id or an object of filters.',
-    );
-  }
-  const query = new URLSearchParams();
-  const ids: Array<[keyof ListConnectionsFilter, string]> = [
-    ['connectionId', 'connectionId'],
-    ['userId', 'endUserId'],
-    ['integrationId', 'integrationId'],
-    ['search', 'search'],
-  ];
-  for (const [field, name] of ids) {
-    const value = filter[field];
-    if (value !== undefined) query.set(name, checkId(operation, field, value));
-  }
-  if (filter.tags !== undefined) {
-    if (!isRecord(filter.tags)) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'tags',
-        'must be an object of tag names to string values.',
-      );
-    }
-    for (const [tag, value] of Object.entries(filter.tags)) {
-      query.set(
-        `tags[${checkId(operation, 'tags', tag)}]`,
-        checkId(operation, `tags.${tag}`, value),
-      );
-    }
-  }
-  for (const [field, min, max] of [
-    ['limit', 1, 10_000],
-    ['page', 0, 1_000_000],
-  ] as const) {
-    const value = filter[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        field,
-        `must be a whole number from ${min} to ${max}.`,
-      );
-    }
-    query.set(field, String(value));
-  }
-  return query.toString();
 }
 
 function checkCallOptions(
@@ -789,3 +1253,13 @@ function checkCallOptions(
 }
 
 function noop(): void {}
+
+/** Splits `(flag?, options?)` where the official client has a boolean and this package options. */
+function flagThenOptions(
+  flagOrOptions: boolean | NangoCallOptions | undefined,
+  options: NangoCallOptions | undefined,
+): [boolean | undefined, NangoCallOptions | undefined] {
+  if (typeof flagOrOptions === 'boolean') return [flagOrOptions, options];
+  if (flagOrOptions === undefined) return [undefined, options];
+  return [undefined, flagOrOptions];
+}

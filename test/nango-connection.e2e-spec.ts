@@ -26,6 +26,7 @@ import {
   InjectNangoConnection,
   InjectNangoToken,
   NangoConnectionNotDeclaredError,
+  NangoStartupError,
   NangoConnectionOptionsError,
   NangoModule,
   NangoTokenInterceptor,
@@ -139,14 +140,29 @@ class DefaultsController {
   }
 }
 
-/** Misuse, on purpose. */
-@Controller('misuse')
-class MisuseController {
-  @Get('undeclared')
-  undeclared(@InjectNangoToken() token: NangoToken): unknown {
+/** Misuse that no request could work with, on purpose: caught by app.init(). */
+@Controller('undeclared')
+class UndeclaredController {
+  @Get('token')
+  token(@InjectNangoToken() token: NangoToken): unknown {
     return { token };
   }
 
+  @Get('connection')
+  connection(@InjectNangoConnection() connection: NangoConnection): unknown {
+    return { connection };
+  }
+
+  @Get('fine')
+  @UseNangoConnection({ providerConfigKey: 'github' })
+  fine(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
+/** Misuse, on purpose, that only a request shows. */
+@Controller('misuse')
+class MisuseController {
   @Get('throws')
   @UseNangoConnection({
     providerConfigKey: 'github',
@@ -634,13 +650,33 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
   });
 
   describe('misuse', () => {
-    it('@InjectNangoToken() without @UseNangoConnection() fails, naming the handler and the fix', async () => {
-      const res = await get('/misuse/undeclared');
-      expect(res.status).toBe(500);
-      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
-      expect(booted.logger.text()).toContain(
-        'MisuseController.undeclared uses @InjectNangoToken() but no @UseNangoConnection() ' +
+    // Caught by app.init() now, before any request (it used to be a 500 on the first one).
+    it('@InjectNangoToken() / @InjectNangoConnection() without @UseNangoConnection() stop app.init(), naming each handler and the fix', async () => {
+      const ref = await Test.createTestingModule({
+        imports: [nangoModule(standIn) as never],
+        controllers: [UndeclaredController],
+      }).compile();
+      // The suite's logger: a new one would replace it for the other tests.
+      const app = ref.createNestApplication(
+        adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
+        { logger: booted.logger },
+      );
+      const error = await app.init().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await app.close();
+      expect(error).toBeInstanceOf(NangoStartupError);
+      expect((error as NangoStartupError).handlers).toEqual([
+        'UndeclaredController.token',
+        'UndeclaredController.connection',
+      ]);
+      expect((error as Error).message).toContain(
+        'UndeclaredController.token uses @InjectNangoToken() but no @UseNangoConnection() ' +
           'applies to it: add @UseNangoConnection({ providerConfigKey, connectionId })',
+      );
+      expect((error as Error).message).toContain(
+        'UndeclaredController.connection uses @InjectNangoConnection() but no @UseNangoConnection()',
       );
       expect(standIn.requests).toHaveLength(0);
     });

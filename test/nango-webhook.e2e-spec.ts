@@ -14,6 +14,7 @@ import {
   NangoWebhook,
   NangoWebhookPayload,
   NangoConfigurationError,
+  NangoStartupError,
   isNangoAuthWebhook,
   isNangoSyncWebhook,
   signNangoWebhook,
@@ -52,7 +53,11 @@ class WebhookController {
     received.push(body);
     return { ok: true };
   }
+}
 
+/** Misuse, on purpose: the payload decorator without the guard. */
+@Controller('nango')
+class NoGuardController {
   @Post('no-guard')
   handleNoGuard(@NangoWebhookPayload() body: NangoWebhookBody): { ok: true } {
     received.push(body);
@@ -97,11 +102,9 @@ describe.each(['express', 'fastify'] as const)('@NangoWebhook() on %s', (platfor
   async function start(
     imports: Parameters<typeof Test.createTestingModule>[0]['imports'],
     rawBody = true,
+    controllers: Array<new () => object> = [WebhookController],
   ): Promise<void> {
-    const moduleRef = await Test.createTestingModule({
-      imports,
-      controllers: [WebhookController],
-    }).compile();
+    const moduleRef = await Test.createTestingModule({ imports, controllers }).compile();
     app =
       platform === 'fastify'
         ? moduleRef.createNestApplication(new FastifyAdapter(), { rawBody, logger: false })
@@ -253,16 +256,22 @@ describe.each(['express', 'fastify'] as const)('@NangoWebhook() on %s', (platfor
       });
       expect(received).toEqual([]);
     });
+  });
 
-    it('@NangoWebhookPayload() without @NangoWebhook() says what to add', async () => {
-      const res = await post('/nango/no-guard', JSON.stringify(auth), {});
-      expect(res.json).toEqual({
-        name: 'NangoConfigurationError',
-        message:
-          '@NangoWebhookPayload() found no verified webhook: put @NangoWebhook() on the same handler.',
-      });
-      expect(received).toEqual([]);
-    });
+  // Misuse is caught by app.init(), before any request (it used to be a 500 on the first one).
+  it('@NangoWebhookPayload() without @NangoWebhook() stops app.init(), naming the handler and the fix', async () => {
+    const error = await start([NangoModule.forRoot({ secretKey: SECRET })], true, [
+      NoGuardController,
+    ]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as NangoStartupError).handlers).toEqual(['NoGuardController.handleNoGuard']);
+    expect((error as Error).message).toContain(
+      'NoGuardController.handleNoGuard uses @NangoWebhookPayload() but has no @NangoWebhook(): add @NangoWebhook() to the handler',
+    );
+    expect(received).toEqual([]);
   });
 
   describe('with signing keys during a rotation', () => {
@@ -290,14 +299,36 @@ describe.each(['express', 'fastify'] as const)('@NangoWebhook() on %s', (platfor
     });
   });
 
-  it('without rawBody: true, says to enable it and never runs the handler', async () => {
-    await start([NangoModule.forRoot({ secretKey: SECRET })], false);
-    const body = JSON.stringify(auth);
-    const res = await post('/nango/webhooks', body, signed(body, SECRET));
-    expect(res.status).toBe(500);
-    expect(res.json['name']).toBe('NangoConfigurationError');
-    expect(res.json['message']).toContain('NestFactory.create(AppModule, { rawBody: true })');
+  it('without rawBody: true, app.init() stops, naming each webhook handler and the fix', async () => {
+    const error = await start([NangoModule.forRoot({ secretKey: SECRET })], false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as NangoStartupError).handlers).toEqual([
+      'WebhookController.handle',
+      'WebhookController.handleDev',
+      'WebhookController.handleMissing',
+    ]);
+    expect((error as Error).message).toContain(
+      'WebhookController.handle receives Nango webhooks, whose signature is over the raw body, but the application keeps no raw bodies: create it with NestFactory.create(AppModule, { rawBody: true }).',
+    );
     expect(received).toEqual([]);
+  });
+
+  it('an app that parses bodies itself (bodyParser: false) is not judged', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: SECRET })],
+      controllers: [WebhookController],
+    }).compile();
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), {
+            logger: false,
+            bodyParser: false,
+          })
+        : moduleRef.createNestApplication({ logger: false, bodyParser: false });
+    await expect(app.init()).resolves.toBeDefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
 import { getNangoRequestState, type NangoRequestState } from '../utils/nango-request-state.js';
+import { nangoParamsOf, recordNangoParam } from '../startup/nango-param-usage.js';
 
 /** Which parameter decorators a handler uses: what the interceptor must fetch. */
 export interface NangoHandlerNeeds {
@@ -8,29 +9,12 @@ export interface NangoHandlerNeeds {
   connection: boolean;
 }
 
-/** Handlers using `@InjectNangoConnection()`, by controller prototype and method name. */
-const CONNECTION_READERS = new WeakMap<object, Set<string | symbol>>();
-
-function recordConnectionReader(target: object, key: string | symbol | undefined): void {
-  if (key === undefined) return;
-  const keys = CONNECTION_READERS.get(target) ?? new Set<string | symbol>();
-  keys.add(key);
-  CONNECTION_READERS.set(target, keys);
-}
-
 /**
  * Whether a handler of a controller class (or of a class it extends) reads the whole
  * connection with `@InjectNangoConnection()`.
  */
 export function nangoHandlerNeeds(controller: object, handler: string | symbol): NangoHandlerNeeds {
-  for (
-    let proto: unknown = (controller as { prototype?: unknown }).prototype;
-    typeof proto === 'object' && proto !== null;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    if (CONNECTION_READERS.get(proto)?.has(handler)) return { connection: true };
-  }
-  return { connection: false };
+  return { connection: nangoParamsOf(controller, handler).has('InjectNangoConnection') };
 }
 
 function stateOf(context: ExecutionContext, decorator: string): NangoRequestState {
@@ -49,6 +33,7 @@ function stateOf(context: ExecutionContext, decorator: string): NangoRequestStat
  */
 export const InjectNangoToken: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext) => stateOf(context, 'InjectNangoToken').token,
+  [recordNangoParam('InjectNangoToken')],
 ) as () => ParameterDecorator;
 
 /**
@@ -65,5 +50,5 @@ export const InjectNangoConnection: () => ParameterDecorator = createParamDecora
     }
     return connection;
   },
-  [(target, key) => recordConnectionReader(target, key)],
+  [recordNangoParam('InjectNangoConnection')],
 ) as () => ParameterDecorator;

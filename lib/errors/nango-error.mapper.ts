@@ -23,6 +23,7 @@ import {
   type NangoRoute,
 } from './nango-error-table.js';
 import { isRecord } from '../utils/is-record.js';
+import { resourceNotFound, type NangoResourceRef } from './nango-not-found.error.js';
 
 /** What the service knows about a failed call when it turns the failure into a `NangoError`. */
 export interface NangoCallContext {
@@ -32,6 +33,8 @@ export interface NangoCallContext {
   connectionId?: string;
   /** Set for proxy calls: an error answer not in Nango's own shape is the third party's. */
   proxy?: { method: string; endpoint: string };
+  /** Set when the call is about a provider, integration or function: a 404 names it. */
+  resource?: NangoResourceRef;
   /** The timeout in force, in milliseconds. */
   timeoutMs: number;
   /** Nango's base URL, named in network errors. */
@@ -147,6 +150,10 @@ async function fromResponse(
   const said = `${context.operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
   const { providerConfigKey: key, connectionId: id } = context;
 
+  // A 404 of a provider, integration or function route names what was not found.
+  if (status === 404 && context.resource !== undefined) {
+    return resourceNotFound(context.resource, said, details);
+  }
   // triggerAction: a 424 or 500 with a code of the action's own (no row of the table).
   const kind: NangoErrorKind =
     rule?.kind ??

@@ -26,12 +26,16 @@ import {
 } from '../utils/nango-request-state.js';
 import { requireToken } from '../utils/nango-token.js';
 import { resolveSource } from '../utils/nango-value-source.js';
+import { clientDisconnectSignal } from '../utils/client-disconnect.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
   NangoDefaultConnection,
   NangoValueSource,
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
+
+/** Status of a request whose client left before the answer (nginx's 499); nobody reads it. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** The connection a request works on, once its sources are resolved. */
 export interface NangoConnectionTarget {
@@ -50,7 +54,8 @@ export interface NangoConnectionTarget {
  * interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
  * registered globally (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
  * One Nango call per request: `getToken`, or `getConnection` when the handler uses
- * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s.
+ * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s. A client that hangs
+ * up while the credentials are fetched cancels the Nango call; the handler then never runs.
  *
  * Extend it and override the protected hooks to change how the connection is resolved, fetched
  * or reported.
@@ -77,11 +82,22 @@ export class NangoTokenInterceptor implements NestInterceptor {
     // Registered both globally and by the decorator: the first run did the work.
     if (getNangoRequestState(request) !== undefined) return next.handle();
     const target = await this.resolveTarget(context, route);
+    // A client that hangs up cancels its Nango call (a shared one ends when its last caller
+    // has left), and its handler never runs.
+    const disconnect = clientDisconnectSignal(context.switchToHttp().getResponse());
     let state: NangoRequestState;
     try {
-      state = await this.fetchCredentials(context, route, target);
+      state = await this.fetchCredentials(context, route, target, disconnect.signal);
     } catch (error) {
+      if (disconnect.signal?.aborted === true) {
+        throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
+      }
       throw this.toException(error, context, route);
+    } finally {
+      disconnect.release();
+    }
+    if (disconnect.signal?.aborted === true) {
+      throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
     }
     setNangoRequestState(request, state);
     return next.handle();
@@ -124,18 +140,26 @@ export class NangoTokenInterceptor implements NestInterceptor {
 
   /**
    * Fetches the credentials with one Nango call: `getConnection` when the handler reads the
-   * whole connection, `getToken` otherwise.
+   * whole connection, `getToken` otherwise. `signal` fires when the HTTP client hangs up.
    */
   protected async fetchCredentials(
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
     target: NangoConnectionTarget,
+    signal?: AbortSignal,
   ): Promise<NangoRequestState> {
     const nango = this.getService(context, route.instance);
     const { providerConfigKey, connectionId } = target;
     const forceRefresh = route.forceRefresh ?? false;
+    const options = signal === undefined ? undefined : { signal };
     if (nangoHandlerNeeds(context.getClass(), context.getHandler().name).connection) {
-      const connection = await nango.getConnection(providerConfigKey, connectionId, forceRefresh);
+      const connection = await nango.getConnection(
+        providerConfigKey,
+        connectionId,
+        forceRefresh,
+        false,
+        options,
+      );
       const token = requireToken(connection.credentials, {
         operation: 'getConnection',
         providerConfigKey,
@@ -143,7 +167,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
       });
       return { providerConfigKey, connectionId, token, connection };
     }
-    const token = await nango.getToken(providerConfigKey, connectionId, forceRefresh);
+    const token = await nango.getToken(providerConfigKey, connectionId, forceRefresh, options);
     return { providerConfigKey, connectionId, token };
   }
 

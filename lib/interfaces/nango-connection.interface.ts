@@ -56,8 +56,10 @@ export interface ListConnectionsFilter {
   connectionId?: string;
   /** Only this end user's connections (`endUserId`). */
   userId?: string;
-  /** Only this integration's connections (`integrationId`). */
-  integrationId?: string;
+  /** Only the connections of this end-user organization (`endUserOrganizationId`). */
+  endUserOrganizationId?: string;
+  /** Only this integration's connections, or those of any of these (`integrationId=a,b`). */
+  integrationId?: string | string[];
   /** Only connections whose id contains this text (`search`). */
   search?: string;
   /** Only connections carrying all these tags (`tags[key]=value`). */
@@ -66,4 +68,26 @@ export interface ListConnectionsFilter {
   limit?: number;
   /** Page number, from 0 (`page`). */
   page?: number;
+}
+
+/** Third argument of the official shape `listConnections(connectionId?, search?, queries?)`. */
+export interface ListConnectionsQueries {
+  /** Only this end user's connections. */
+  endUserId?: string;
+  /** Only the connections of this end-user organization. */
+  endUserOrganizationId?: string;
+  /** Only this integration's connections, or those of any of these. */
+  integrationId?: string | string[];
+  /** Only connections carrying all these tags. */
+  tags?: Record<string, string>;
+  /** Page size, 1 to 10 000. */
+  limit?: number;
+  /** Page number, from 0. */
+  page?: number;
+}
+
+/** First argument of the official shape `patchConnection(params, body)`. */
+export interface NangoPatchConnectionParams {
+  connectionId: string;
+  provider_config_key: string;
 }

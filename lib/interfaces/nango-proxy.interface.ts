@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
-/** HTTP methods Nango's proxy forwards. */
-export type NangoProxyMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** HTTP methods Nango's proxy forwards (`PROPFIND` and `REPORT` for WebDAV / CalDAV APIs). */
+export type NangoProxyMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'PROPFIND' | 'REPORT';
 
 /** How the proxied response body is handed back. */
 export type NangoProxyResponseType = 'json' | 'text' | 'arraybuffer' | 'stream';
@@ -23,9 +23,12 @@ export interface NangoProxyConfig extends NangoCallOptions {
   method?: NangoProxyMethod | Lowercase<NangoProxyMethod>;
   /** Headers for the third-party API; sent as `Nango-Proxy-<name>`, which Nango un-prefixes. */
   headers?: Record<string, string | number>;
-  /** Query parameters; an endpoint that already has `?` cannot also take `params`. */
-  params?: Record<string, NangoProxyParamValue | undefined>;
-  /** Request body for POST, PUT, PATCH and DELETE. */
+  /**
+   * Query parameters, as an object or a query string (`'a=1&b=2'`); an endpoint that already
+   * has `?` cannot also take `params`.
+   */
+  params?: Record<string, NangoProxyParamValue | undefined> | string;
+  /** Request body for POST, PUT, PATCH, DELETE, PROPFIND and REPORT. */
   data?: unknown;
   /** How many times Nango retries the third-party call (with backoff); sent as `Retries`. */
   retries?: number;
@@ -35,6 +38,8 @@ export interface NangoProxyConfig extends NangoCallOptions {
   baseUrlOverride?: string;
   /** Ask Nango to decompress the upstream body; sent as `Decompress: true`. */
   decompress?: boolean;
+  /** Whether Nango sends the request's headers again when the third party redirects; sent as `Forward-Headers-On-Redirect`. */
+  forwardHeadersOnRedirect?: boolean;
   /** How to read the response body; default `json`. */
   responseType?: NangoProxyResponseType;
 }

@@ -21,6 +21,9 @@ export interface NangoRecordsPage<T = Record<string, unknown>> {
   next_cursor: string | null;
 }
 
+/** What a record was last: a `filter` value of `listRecords()`. */
+export type NangoRecordFilter = 'added' | 'updated' | 'deleted';
+
 /** Arguments of `listRecords()` / `iterateRecords()`. */
 export interface NangoListRecordsParams {
   providerConfigKey: string;
@@ -33,10 +36,12 @@ export interface NangoListRecordsParams {
   cursor?: string;
   /** Page size, 1 to 10 000 (Nango's default: 100). */
   limit?: number;
-  /** Only records last `added`, `updated` or `deleted`. */
-  filter?: 'added' | 'updated' | 'deleted';
+  /** Only records last `added`, `updated` or `deleted`; several as `'added,updated'` or a list. */
+  filter?: NangoRecordFilter | `${NangoRecordFilter},${NangoRecordFilter}` | NangoRecordFilter[];
   /** ISO-8601: only records modified after this time. */
   modifiedAfter?: string;
+  /** @deprecated by Nango: use `modifiedAfter`. */
+  delta?: string;
   /** Only the records with these ids (at most 100). */
   ids?: string[];
 }

@@ -27,6 +27,13 @@ import {
   type StandInUpstream,
   type StandInUpstreamRequest,
 } from './stand-in-upstream.js';
+import {
+  StandInCatalogueRoutes,
+  type StandInFunctionSeed,
+  type StandInProviderSeed,
+} from './stand-in-catalogue.routes.js';
+import { StandInSyncRoutes } from './stand-in-sync.routes.js';
+import type { StandInHost, StandInJsonAnswer } from './stand-in-routes.shared.js';
 
 /** Wire shape of credentials as Nango sends them. */
 export type StandInCredentials = Record<string, unknown> & { type?: string };
@@ -313,7 +320,10 @@ interface StandInRecord {
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
  * proxy acting as an echoing third-party API. Scripted rules override any route. It also
  * answers connection delete/patch, metadata, integrations, connect sessions, actions
- * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`).
+ * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`), and every other route
+ * of the official client: providers (`addProvider()`), integration changes, functions
+ * (`addFunction()`), sync start/pause/frequency/variants, record pruning, async action
+ * results, environment variables (`setEnvironmentVariables()`) and scripts config.
  *
  * What it does:
  * - checks `Authorization: Bearer <secretKey>` and answers Nango's 401 bodies otherwise;
@@ -365,6 +375,9 @@ export class NangoStandIn {
   private readonly records = new Map<string, StandInRecord[]>();
   private readonly actions = new Map<string, StandInAction>();
   private readonly syncs = new Map<string, Set<string>>();
+  // The routes of the rest of the official client (stand-in-*.routes.ts).
+  private readonly catalogueRoutes: StandInCatalogueRoutes;
+  private readonly syncRoutes: StandInSyncRoutes;
 
   private constructor(server: Server, url: string, options: NangoStandInOptions) {
     this.server = server;
@@ -373,6 +386,9 @@ export class NangoStandIn {
     this.latency = options.latencyMs;
     this.upstream = options.upstream;
     if (options.connections !== undefined) this.seed(...options.connections);
+    const host = this.host();
+    this.catalogueRoutes = new StandInCatalogueRoutes(host);
+    this.syncRoutes = new StandInSyncRoutes(host);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
   }
 
@@ -493,6 +509,21 @@ export class NangoStandIn {
     const set = this.syncs.get(providerConfigKey) ?? new Set<string>();
     for (const name of syncNames) set.add(name);
     this.syncs.set(providerConfigKey, set);
+  }
+
+  /** Adds (or replaces) a provider of the catalogue (`github`, `slack`, ... are built in). */
+  addProvider(seed: StandInProviderSeed): void {
+    this.catalogueRoutes.addProvider(seed);
+  }
+
+  /** Adds a deployed function to an integration (its syncs and actions are listed too). */
+  addFunction(providerConfigKey: string, seed: StandInFunctionSeed): void {
+    this.catalogueRoutes.addFunction(providerConfigKey, seed);
+  }
+
+  /** Sets what `GET /environment-variables` answers. */
+  setEnvironmentVariables(variables: Array<{ name: string; value: string }>): void {
+    this.syncRoutes.setEnvironmentVariables(variables);
   }
 
   // ---------------------------------------------------------------- end of more of Nango's API: seeding
@@ -661,7 +692,30 @@ export class NangoStandIn {
     }
     const more = this.routeMore(req);
     if (more !== undefined) return more;
+    const extra = this.catalogueRoutes.route(req) ?? this.syncRoutes.route(req);
+    if (extra !== undefined) return this.json(extra.status, extra.body);
     return this.genericError();
+  }
+
+  /** The view of this stand-in's state the stand-in-*.routes.ts modules work on. */
+  private host(): StandInHost {
+    return {
+      url: this.url,
+      integrations: this.integrations,
+      integrationWire: (key) => this.integrationWire(key),
+      hasConnection: (key, id) => this.connections.has(connectionKey(key, id)),
+      dropConnections: (key) => {
+        for (const [k, c] of this.connections) {
+          if (c.seed.providerConfigKey === key) this.connections.delete(k);
+        }
+      },
+      syncNames: (key) => [...(this.syncs.get(key) ?? [])],
+      actionNames: (key) =>
+        [...this.actions.keys()]
+          .filter((k) => k.startsWith(`${key}\u0000`))
+          .map((k) => k.slice(key.length + 1)),
+      records: (key, id, model) => this.records.get(`${connectionKey(key, id)}\u0000${model}`),
+    };
   }
 
   // ---------------------------------------------------------------- routes
@@ -743,7 +797,8 @@ export class NangoStandIn {
         (search === undefined || c.seed.connectionId.toLowerCase().includes(search)) &&
         (endUserId === undefined || c.endUser?.id === endUserId) &&
         orgId === undefined &&
-        (integrationId === undefined || c.seed.providerConfigKey === integrationId) &&
+        (integrationId === undefined ||
+          integrationId.split(',').includes(c.seed.providerConfigKey)) &&
         tagFilters.every(([name, value]) => c.tags[name] === value),
     );
     const paged =
@@ -1163,21 +1218,31 @@ export class NangoStandIn {
         error: { code: 'unknown_action', message: `Action "${name}" does not exist` },
       });
     }
+    let outcome: StandInJsonAnswer;
+    try {
+      outcome = {
+        status: 200,
+        body: action(body?.['input'], connection.seed.connectionId) ?? null,
+      };
+    } catch (error) {
+      outcome = {
+        status: 500,
+        body: {
+          error: {
+            message: 'Failed to run action',
+            code: 'action_script_failure',
+            payload: { message: error instanceof Error ? error.message : String(error) },
+          },
+        },
+      };
+    }
     if (headerValue(req.headers['x-async']) === 'true') {
+      // Run now; `GET /action/{id}` answers its outcome.
       const id = randomUUID();
+      this.syncRoutes.rememberAsyncResult(id, outcome);
       return this.json(200, { id, statusUrl: `/action/${id}` });
     }
-    try {
-      return this.json(200, action(body?.['input'], connection.seed.connectionId) ?? null);
-    } catch (error) {
-      return this.json(500, {
-        error: {
-          message: 'Failed to run action',
-          code: 'action_script_failure',
-          payload: { message: error instanceof Error ? error.message : String(error) },
-        },
-      });
-    }
+    return this.json(outcome.status, outcome.body);
   }
 
   private recordsRoute(req: RecordedRequest): Outgoing {

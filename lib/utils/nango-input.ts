@@ -12,7 +12,15 @@ import { isRecord } from './is-record.js';
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
-const PROXY_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const PROXY_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'PROPFIND',
+  'REPORT',
+]);
 
 /**
  * Checks a connection id or integration key and returns it percent-encoded for a URL path.
@@ -171,7 +179,7 @@ export function checkMethod(operation: string, method: unknown): NangoProxyMetho
     throw new NangoInvalidArgumentError(
       operation,
       'method',
-      'must be one of GET, POST, PUT, PATCH, DELETE.',
+      'must be one of GET, POST, PUT, PATCH, DELETE, PROPFIND, REPORT.',
     );
   }
   return upper as NangoProxyMethod;
@@ -218,26 +226,44 @@ export function proxyHeaders(
   return out;
 }
 
-/** Builds the query string of `params` (arrays joined with `,`); '' when there are none. */
+/**
+ * Builds the query string of `params`: an object (arrays joined with `,`), or a ready query
+ * string (`'a=1&b=2'`, a leading `?` allowed) sent as given, with only what a URL cannot carry
+ * (spaces, quotes, non-ASCII) percent-encoded. '' when there are none.
+ */
 export function queryString(
   operation: string,
   endpoint: string,
   params: NangoProxyConfig['params'],
 ): string {
   if (params === undefined) return '';
-  if (!isRecord(params)) {
+  let text: string;
+  if (typeof params === 'string') {
+    if (CONTROL_CHARS.test(params) || params.includes('#')) {
+      throw new NangoInvalidArgumentError(
+        operation,
+        'params',
+        'must not contain control characters or a fragment ("#").',
+      );
+    }
+    text = (params.startsWith('?') ? params.slice(1) : params).replace(
+      /[^\x21-\x7e]+|["'<>]/gu,
+      (chars) => encodeURIComponent(chars),
+    );
+  } else if (isRecord(params)) {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      if (value === undefined) continue;
+      search.append(name, paramValue(operation, name, value));
+    }
+    text = search.toString();
+  } else {
     throw new NangoInvalidArgumentError(
       operation,
       'params',
-      'must be an object of names to values.',
+      'must be an object of names to values, or a query string.',
     );
   }
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    search.append(name, paramValue(operation, name, value));
-  }
-  const text = search.toString();
   if (text.length > 0 && endpoint.includes('?')) {
     throw new NangoInvalidArgumentError(
       operation,

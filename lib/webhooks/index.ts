@@ -11,3 +11,11 @@ export {
   isNangoForwardWebhook,
   isNangoAsyncActionWebhook,
 } from './nango-webhook.signature.js';
+export {
+  OnNangoWebhook,
+  onNangoWebhookFilters,
+  matchesNangoWebhook,
+  type OnNangoWebhookFilter,
+} from './on-nango-webhook.decorator.js';
+export { NangoWebhookDispatcher } from './nango-webhook.dispatcher.js';
+export type { NangoWebhooksOptions } from './nango-webhook.route.js';

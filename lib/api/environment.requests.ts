@@ -1,0 +1,20 @@
+import type { NangoApiRequest } from '../nango-connection-api.js';
+import { checkOneOf } from '../utils/nango-api-input.js';
+
+/** `GET /environment-variables`. */
+export function environmentVariablesRequest(): NangoApiRequest {
+  return {
+    request: { method: 'GET', url: '/environment-variables' },
+    context: { operation: 'getEnvironmentVariables' },
+  };
+}
+
+/** `GET /scripts/config?format=nango|openai` (default `nango`). */
+export function scriptsConfigRequest(format: unknown): NangoApiRequest {
+  const operation = 'getScriptsConfig';
+  const f = checkOneOf(operation, 'format', format ?? 'nango', ['nango', 'openai'] as const);
+  return {
+    request: { method: 'GET', url: `/scripts/config?format=${f}` },
+    context: { operation },
+  };
+}

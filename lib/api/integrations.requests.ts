@@ -1,0 +1,128 @@
+import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import type { NangoApiRequest } from '../nango-connection-api.js';
+import { checkObject, checkText } from '../utils/nango-api-input.js';
+import { checkFlag, checkId, pathSegment } from '../utils/nango-input.js';
+
+/**
+ * Request builders that change integrations: `POST /integrations`, `/integrations/quickstart`,
+ * `PATCH` and `DELETE /integrations/{uniqueKey}`. Arguments are checked before anything is sent.
+ */
+
+const CREATE_FIELDS = [
+  'provider',
+  'unique_key',
+  'display_name',
+  'credentials',
+  'forward_webhooks',
+  'integration_config',
+  'custom',
+] as const;
+const QUICKSTART_FIELDS = ['provider', 'unique_key', 'display_name', 'forward_webhooks'] as const;
+const UPDATE_FIELDS = CREATE_FIELDS.filter((f) => f !== 'provider');
+
+function checkBody(
+  operation: string,
+  body: unknown,
+  allowed: readonly string[],
+  example: string,
+): Record<string, unknown> {
+  const b = checkObject(operation, 'body', body, example);
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'body',
+      `has unknown field(s) ${unknown.join(', ')}: only ${allowed.join(', ')}.`,
+    );
+  }
+  if (b['unique_key'] !== undefined) checkId(operation, 'body.unique_key', b['unique_key']);
+  if (b['provider'] !== undefined) checkId(operation, 'body.provider', b['provider']);
+  checkText(operation, 'body.display_name', b['display_name']);
+  checkFlag(operation, 'body.forward_webhooks', b['forward_webhooks']);
+  if (b['credentials'] !== undefined) {
+    const c = checkObject(
+      operation,
+      'body.credentials',
+      b['credentials'],
+      "{ type: 'OAUTH2', client_id, client_secret }",
+    );
+    checkId(operation, 'body.credentials.type', c['type']);
+  }
+  for (const field of ['integration_config', 'custom']) {
+    if (b[field] === undefined) continue;
+    const map = checkObject(operation, `body.${field}`, b[field], "{ name: 'value' }");
+    for (const [name, value] of Object.entries(map)) {
+      if (typeof value !== 'string') {
+        throw new NangoInvalidArgumentError(
+          operation,
+          `body.${field}.${name}`,
+          'must be a string.',
+        );
+      }
+    }
+  }
+  return b;
+}
+
+/** `POST /integrations` or `POST /integrations/quickstart`. */
+export function createIntegrationRequest(
+  operation: 'createIntegration' | 'createQuickstartIntegration',
+  body: unknown,
+): NangoApiRequest {
+  const quick = operation === 'createQuickstartIntegration';
+  const b = checkBody(
+    operation,
+    body,
+    quick ? QUICKSTART_FIELDS : CREATE_FIELDS,
+    "{ provider: 'github', unique_key: 'github-prod' }",
+  );
+  const key = checkId(operation, 'body.unique_key', b['unique_key']);
+  checkId(operation, 'body.provider', b['provider']);
+  return {
+    request: {
+      method: 'POST',
+      url: quick ? '/integrations/quickstart' : '/integrations',
+      data: b,
+    },
+    context: { operation, providerConfigKey: key },
+  };
+}
+
+/** `PATCH /integrations/{uniqueKey}`. */
+export function updateIntegrationRequest(params: unknown, body: unknown): NangoApiRequest {
+  const operation = 'updateIntegration';
+  const p = checkObject(operation, 'params', params, "{ uniqueKey: 'github' }");
+  const key = pathSegment(operation, 'uniqueKey', p['uniqueKey']);
+  const integration = p['uniqueKey'] as string;
+  const b = checkBody(operation, body, UPDATE_FIELDS, "{ display_name: 'GitHub (prod)' }");
+  if (Object.keys(b).length === 0) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'body',
+      `must change something: ${UPDATE_FIELDS.join(', ')}.`,
+    );
+  }
+  return {
+    request: { method: 'PATCH', url: `/integrations/${key}`, data: b },
+    context: {
+      operation,
+      providerConfigKey: integration,
+      resource: { kind: 'integration', integration },
+    },
+  };
+}
+
+/** `DELETE /integrations/{uniqueKey}`. */
+export function deleteIntegrationRequest(providerConfigKey: unknown): NangoApiRequest {
+  const operation = 'deleteIntegration';
+  const key = pathSegment(operation, 'providerConfigKey', providerConfigKey);
+  const integration = providerConfigKey as string;
+  return {
+    request: { method: 'DELETE', url: `/integrations/${key}` },
+    context: {
+      operation,
+      providerConfigKey: integration,
+      resource: { kind: 'integration', integration },
+    },
+  };
+}

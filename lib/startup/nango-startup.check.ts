@@ -1,0 +1,122 @@
+import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
+import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
+import { NangoWebhookMetadata } from '../webhooks/nango-webhook.constants.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { NangoStartupError } from '../errors/nango-startup.error.js';
+import { nangoParamsOf } from './nango-param-usage.js';
+
+/** The part of Nest's HTTP adapter that installs body parsers. */
+interface BodyParserAdapter {
+  registerParserMiddleware?: (prefix?: string, rawBody?: boolean) => unknown;
+  useBodyParser?: (type: string, rawBody?: boolean, ...rest: unknown[]) => unknown;
+}
+
+/** Adapters already watched (an adapter belongs to one application). */
+const WATCHED = new WeakSet<object>();
+
+/**
+ * Checks, when the application initialises (`app.init()`), what would otherwise fail on the
+ * first request, and stops the application with a {@link NangoStartupError} naming each
+ * handler and its fix:
+ * - `@InjectNangoToken()` / `@InjectNangoConnection()` on a handler no `@UseNangoConnection()`
+ *   (on the handler or its controller) covers;
+ * - `@NangoWebhookPayload()` on a handler without `@NangoWebhook()`;
+ * - `@NangoWebhook()` routes in an application created without `rawBody: true` (seen from the
+ *   body parsers Nest installs; an app with `bodyParser: false` parses bodies itself and is
+ *   not judged).
+ */
+@Injectable()
+export class NangoStartupCheck implements OnModuleInit {
+  /** Whether Nest installed its default body parsers, and whether they keep raw bodies. */
+  private parsers: { installed: boolean; raw: boolean } = { installed: false, raw: false };
+  /** Whether a JSON body parser keeping raw bodies was added with `app.useBodyParser()`. */
+  private rawJsonParser = false;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    @Optional() adapterHost?: HttpAdapterHost,
+  ) {
+    // The adapter is set when the HTTP application is created, before its body parsers are.
+    if (adapterHost === undefined) return;
+    if (typeof adapterHost.init$?.subscribe === 'function') {
+      adapterHost.init$.subscribe(() => this.watch(adapterHost.httpAdapter));
+    } else {
+      this.watch(adapterHost.httpAdapter);
+    }
+  }
+
+  /** Runs the checks; throws {@link NangoStartupError} when any fails. */
+  onModuleInit(): void {
+    const found: Array<{ handler: string; problem: string }> = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null | undefined;
+      if (typeof controller !== 'function' || controller.prototype === undefined) continue;
+      for (const method of this.scanner.getAllMethodNames(controller.prototype as object)) {
+        const handler = (controller.prototype as Record<string, unknown>)[method];
+        if (typeof handler !== 'function') continue;
+        const name = `${controller.name}.${method}`;
+        const uses = nangoParamsOf(controller, method);
+        const declared = this.reflector.getAllAndOverride(NangoConnectionMetadata, [
+          handler,
+          controller,
+        ]);
+        for (const decorator of ['InjectNangoToken', 'InjectNangoConnection'] as const) {
+          if (uses.has(decorator) && declared === undefined) {
+            found.push({
+              handler: name,
+              problem: NangoConnectionNotDeclaredError.create(name, decorator).message,
+            });
+          }
+        }
+        const webhook =
+          this.reflector.getAllAndOverride(NangoWebhookMetadata, [handler, controller]) !==
+          undefined;
+        if (uses.has('NangoWebhookPayload') && !webhook) {
+          found.push({
+            handler: name,
+            problem: `${name} uses @NangoWebhookPayload() but has no @NangoWebhook(): add @NangoWebhook() to the handler, which verifies the signature and hands over the payload.`,
+          });
+        }
+        if (webhook && this.missingRawBody()) found.push(rawBodyProblem(name));
+      }
+    }
+    if (found.length > 0) throw NangoStartupError.create(found);
+  }
+
+  /** Whether the app is known to parse JSON bodies without keeping the raw body. */
+  missingRawBody(): boolean {
+    return this.parsers.installed && !this.parsers.raw && !this.rawJsonParser;
+  }
+
+  /** Records how the adapter's body parsers are installed. */
+  private watch(adapter: unknown): void {
+    if (typeof adapter !== 'object' || adapter === null || WATCHED.has(adapter)) return;
+    WATCHED.add(adapter);
+    const target = adapter as BodyParserAdapter;
+    const register = target.registerParserMiddleware;
+    if (typeof register === 'function') {
+      target.registerParserMiddleware = (prefix?: string, rawBody?: boolean) => {
+        this.parsers = { installed: true, raw: this.parsers.raw || rawBody === true };
+        return register.call(adapter, prefix, rawBody);
+      };
+    }
+    const use = target.useBodyParser;
+    if (typeof use === 'function') {
+      target.useBodyParser = (type: string, rawBody?: boolean, ...rest: unknown[]) => {
+        if (rawBody === true && /json/i.test(String(type))) this.rawJsonParser = true;
+        return use.call(adapter, type, rawBody, ...rest);
+      };
+    }
+  }
+}
+
+/** The problem of a webhook route in an app without raw bodies. */
+export function rawBodyProblem(handler: string): { handler: string; problem: string } {
+  return {
+    handler,
+    problem: `${handler} receives Nango webhooks, whose signature is over the raw body, but the application keeps no raw bodies: create it with NestFactory.create(AppModule, { rawBody: true }).`,
+  };
+}

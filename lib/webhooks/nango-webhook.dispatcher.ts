@@ -1,0 +1,109 @@
+import {
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
+import {
+  matchesNangoWebhook,
+  onNangoWebhookFilters,
+  type OnNangoWebhookFilter,
+} from './on-nango-webhook.decorator.js';
+
+/** Token of the webhook route settings of one `forRoot({ webhooks })`. */
+export const NANGO_WEBHOOK_ROUTE = Symbol('NANGO_WEBHOOK_ROUTE');
+
+/** The webhook route settings of one `forRoot({ webhooks })`. */
+export interface NangoWebhookRoute {
+  /** The route's path, without leading or trailing `/`. */
+  path: string;
+  /** The named instance; absent for the default one. */
+  instance?: string;
+}
+
+interface Handler {
+  name: string;
+  filters: readonly OnNangoWebhookFilter[];
+  call: (payload: NangoWebhookBody) => unknown;
+}
+
+/**
+ * Finds the `@OnNangoWebhook()` methods of the application's providers (with Nest's
+ * `DiscoveryService`) when the module initialises, and hands each verified webhook to every
+ * handler that matches it. All matching handlers run; when one throws, the others still run,
+ * each failure is logged, and the route answers 500 so that Nango retries.
+ */
+@Injectable()
+export class NangoWebhookDispatcher implements OnModuleInit {
+  private readonly logger = new Logger('NangoWebhooks');
+  private handlers: Handler[] = [];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(NANGO_WEBHOOK_ROUTE) private readonly route: NangoWebhookRoute,
+  ) {}
+
+  /** Collects the handlers. */
+  onModuleInit(): void {
+    const handlers: Handler[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (typeof instance !== 'object' || instance === null) continue;
+      const proto = Object.getPrototypeOf(instance) as object | null;
+      if (proto === null) continue;
+      for (const method of this.scanner.getAllMethodNames(proto)) {
+        const fn = (instance as Record<string, unknown>)[method];
+        const filters = onNangoWebhookFilters(fn).filter((f) => f.instance === this.route.instance);
+        if (filters.length === 0 || typeof fn !== 'function') continue;
+        handlers.push({
+          name: `${instance.constructor.name}.${method}`,
+          filters,
+          call: (payload) => (fn as (p: NangoWebhookBody) => unknown).call(instance, payload),
+        });
+      }
+    }
+    this.handlers = handlers;
+  }
+
+  /** The handlers of a webhook, by `Class.method`. */
+  handlersOf(payload: NangoWebhookBody): string[] {
+    return this.matching(payload).map((h) => h.name);
+  }
+
+  /**
+   * Runs every handler matching the webhook. Rejects with a 500 `HttpException` when one
+   * failed (each failure logged with its handler); resolves when all succeeded or none matched.
+   */
+  async dispatch(payload: NangoWebhookBody): Promise<void> {
+    const handlers = this.matching(payload);
+    const outcomes = await Promise.allSettled(
+      handlers.map(async (handler) => handler.call(payload)),
+    );
+    let failed = 0;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return;
+      failed++;
+      const error = outcome.reason as unknown;
+      const handler = (handlers[i] as Handler).name;
+      this.logger.error(
+        `${handler} failed on a "${payload.type}" webhook: ${error instanceof Error ? error.message : String(error)}`,
+        error instanceof Error ? error.stack : undefined,
+      );
+    });
+    if (failed > 0) {
+      throw new InternalServerErrorException(
+        `${failed} Nango webhook handler(s) failed; Nango will send the webhook again.`,
+      );
+    }
+  }
+
+  private matching(payload: NangoWebhookBody): Handler[] {
+    return this.handlers.filter((h) =>
+      h.filters.some((f) => matchesNangoWebhook(f, payload, this.route.instance)),
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import { Controller, Inject, Post, type DynamicModule, type Type } from '@nestjs/common';
+import { NangoConfigurationError } from '../errors/nango.error.js';
+import { isRecord } from '../utils/is-record.js';
+import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
+import { NangoWebhook } from './nango-webhook.decorator.js';
+import { NangoWebhookPayload } from './nango-webhook-payload.decorator.js';
+import {
+  NANGO_WEBHOOK_ROUTE,
+  NangoWebhookDispatcher,
+  type NangoWebhookRoute,
+} from './nango-webhook.dispatcher.js';
+
+/** The `webhooks` extra of `forRoot()` / `forRootAsync()`: mount Nango's webhook route. */
+export interface NangoWebhooksOptions {
+  /** Where Nango posts webhooks, e.g. `'nango/webhooks'` (under the app's global prefix). */
+  path: string;
+}
+
+/** A literal path: `/`-separated segments of unreserved URL characters (no `:param`, no `*`). */
+const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+
+function checkPath(webhooks: unknown): string {
+  const path = isRecord(webhooks) ? webhooks['path'] : undefined;
+  const trimmed = typeof path === 'string' ? path.replace(/^\/+|\/+$/g, '') : '';
+  if (!PATH.test(trimmed) || trimmed.split('/').some((s) => s === '.' || s === '..')) {
+    throw NangoConfigurationError.create([
+      {
+        field: 'webhooks.path',
+        problem: "must be a route path such as 'nango/webhooks' (no parameters, wildcards or '..')",
+      },
+    ]);
+  }
+  return trimmed;
+}
+
+/** The controller of one webhook route: verifies once (`@NangoWebhook()`), then dispatches. */
+function webhookController(path: string, instance: string | undefined): Type {
+  @Controller()
+  class NangoWebhookController {
+    constructor(
+      @Inject(NangoWebhookDispatcher) private readonly dispatcher: NangoWebhookDispatcher,
+    ) {}
+
+    @Post(path)
+    @NangoWebhook(instance === undefined ? {} : { instance })
+    async receive(@NangoWebhookPayload() payload: NangoWebhookBody): Promise<{ ok: true }> {
+      await this.dispatcher.dispatch(payload);
+      return { ok: true };
+    }
+  }
+  return NangoWebhookController;
+}
+
+/**
+ * Adds Nango's webhook route to the dynamic module of a `forRoot({ webhooks })`: its
+ * controller, the dispatcher that finds `@OnNangoWebhook()` handlers, and the route settings.
+ */
+export function withNangoWebhooks(
+  definition: DynamicModule,
+  webhooks: unknown,
+  instance: string | undefined,
+): DynamicModule {
+  if (webhooks === undefined) return definition;
+  const route: NangoWebhookRoute = {
+    path: checkPath(webhooks),
+    ...(instance === undefined ? {} : { instance }),
+  };
+  return {
+    ...definition,
+    controllers: [...(definition.controllers ?? []), webhookController(route.path, instance)],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: NANGO_WEBHOOK_ROUTE, useValue: route },
+      NangoWebhookDispatcher,
+    ],
+  };
+}

@@ -225,7 +225,8 @@ console.log(JSON.stringify({ token, missing, kitToken }));
       missing: true,
       kitToken: 'installed-token',
     });
-  });
+    // A full tsc run (skipLibCheck: false) on a busy machine: its own, generous timeout.
+  }, 180_000);
 
   it('a type error in the app is caught by the installed .d.ts', async () => {
     writeFileSync(
@@ -243,5 +244,5 @@ console.log(JSON.stringify({ token, missing, kitToken }));
     await expect(sh(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], app)).rejects.toThrow(
       /bad\.ts\(2,\d+\): error TS2322/,
     );
-  });
+  }, 180_000);
 });

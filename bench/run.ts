@@ -360,6 +360,52 @@ for (const concurrency of runs('proxy') ? [1, 64] : []) {
 if (runs('stream')) for (const client of CLIENTS) stream(client);
 if (runs('route')) for (const [name, make] of ROUTES) await route(name, make);
 
+// ------------------------------------------------------------------ CPU per call, heap after a big answer
+
+/** Client CPU per call (us) by bench/per-call.ts, in its own process: median of 3, alternating. */
+const cpuPerCall: Partial<Record<'ours' | 'theirs', number>> = {};
+function perCall(client: 'ours' | 'theirs'): number {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('./per-call.js', import.meta.url))],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, CLIENT: client, CALL: 'token', CALLS: '20000' },
+    },
+  );
+  const match = / ([\d.]+) us\/call/.exec(out);
+  if (match === null) throw new Error(`per-call.ts printed: ${out}`);
+  return Number(match[1]);
+}
+if (runs('cpu')) {
+  const samples: Record<'ours' | 'theirs', number[]> = { ours: [], theirs: [] };
+  for (let i = 0; i < 3; i++)
+    for (const client of ['ours', 'theirs'] as const) samples[client].push(perCall(client));
+  for (const client of ['ours', 'theirs'] as const) {
+    const sorted = samples[client].sort((a, b) => a - b);
+    cpuPerCall[client] = sorted[1];
+    console.log(
+      `CPU per getToken call, ${client}: ${sorted.map((v) => v.toFixed(0)).join(', ')} us`,
+    );
+  }
+}
+
+/** Heap growth (MB) after a 30 MB getConnection answer is dropped and collected. */
+let bigAnswerHeapMb: number | undefined;
+if (runs('memory')) {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(new URL('./big-answer-child.js', import.meta.url))],
+    { encoding: 'utf8' },
+  );
+  const { before, after } = JSON.parse(out.trim().split('\n').at(-1) as string) as {
+    before: number;
+    after: number;
+  };
+  bigAnswerHeapMb = (after - before) / 1024 / 1024;
+  console.log(`30 MB answer: heap ${bigAnswerHeapMb.toFixed(2)} MB over its start after GC`);
+}
+
 await ours.close();
 bareAgent.destroy();
 await new Promise<void>((resolve) => {
@@ -393,6 +439,95 @@ for (const scenario of scenarios) {
   }
 }
 const table = lines.join('\n');
+
+// ------------------------------------------------------------------ targets (issue #10)
+
+function row(scenario: string, client: string): Row | undefined {
+  return rows.find((r) => r.scenario === scenario && r.client === client);
+}
+function callsRatio(scenario: string, other: string): number | undefined {
+  const mine = row(scenario, 'nestjs-nango');
+  const their = row(scenario, other);
+  return mine && their ? mine.callsPerSecond / their.callsPerSecond : undefined;
+}
+interface Target {
+  what: string;
+  measured: number | undefined;
+  /** Met when `measured` is at least (`min`) or below (`max`) this. */
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+const targets: Target[] = [];
+for (const [scenario, theirsMin, bareMin] of [
+  ['getToken, concurrency 64, distinct connections', 2.5, 0.87],
+  ['getToken, concurrency 1, distinct connections', 2.0, 0.75],
+  ['proxy GET of small JSON, concurrency 64', 2.5, 0.87],
+  ['proxy GET of small JSON, concurrency 1', 2.0, 0.75],
+] as const) {
+  targets.push({
+    what: `${scenario}: calls/s ours/@nangohq/node`,
+    measured: callsRatio(scenario, '@nangohq/node'),
+    min: theirsMin,
+    unit: 'x',
+  });
+  targets.push({
+    what: `${scenario}: calls/s ours/node:http`,
+    measured: callsRatio(scenario, 'node:http'),
+    min: bareMin,
+    unit: 'x',
+  });
+}
+targets.push({
+  what: 'CPU per getToken call (bench/per-call.ts): ours/@nangohq/node',
+  measured:
+    cpuPerCall.ours !== undefined && cpuPerCall.theirs !== undefined
+      ? cpuPerCall.ours / cpuPerCall.theirs
+      : undefined,
+  max: 1 / 3,
+  unit: 'x',
+});
+targets.push({
+  what: '200 MB streamed through the proxy: peak RSS growth',
+  measured: row('proxy GET of a 200 MB body as a stream (peak RSS growth)', 'nestjs-nango')
+    ?.peakRssMb,
+  max: 50,
+  unit: ' MB',
+});
+targets.push({
+  what: 'A 30 MB getConnection answer: heap over its start after GC',
+  measured: bigAnswerHeapMb,
+  max: 1,
+  unit: ' MB',
+});
+const routeScenario = 'Nest route returning a token, 64 connections (autocannon)';
+const injected = row(routeScenario, '@InjectNangoToken()');
+const byHand = row(routeScenario, 'NangoService.getToken');
+targets.push({
+  what: '@InjectNangoToken() route: calls/s over the same route calling getToken by hand',
+  measured: injected && byHand ? injected.callsPerSecond / byHand.callsPerSecond : undefined,
+  min: 0.9,
+  unit: 'x',
+});
+const targetLines = [
+  '| target | goal | measured | met |',
+  '| --- | ---: | ---: | --- |',
+  ...targets.map((t) => {
+    const goal =
+      t.min !== undefined
+        ? `>= ${t.min.toFixed(2)}${t.unit ?? ''}`
+        : `<= ${(t.max as number).toFixed(2)}${t.unit ?? ''}`;
+    const met =
+      t.measured === undefined
+        ? 'not run'
+        : (t.min !== undefined ? t.measured >= t.min : t.measured <= (t.max as number))
+          ? 'met'
+          : 'NOT MET';
+    return `| ${t.what} | ${goal} | ${t.measured === undefined ? '' : `${t.measured.toFixed(2)}${t.unit ?? ''}`} | ${met} |`;
+  }),
+];
+const targetTable = targetLines.join('\n');
+console.log(`\n${targetTable}\n`);
 if (ONLY !== undefined) {
   // One line per scenario: ours/theirs calls/s, for scripts that take medians over runs.
   for (const scenario of scenarios) {
@@ -429,8 +564,12 @@ client; "peak RSS growth" is its RSS peak over its RSS when the download starts.
 
 ${table}
 
-Targets (issue #4): at least as fast as \`@nangohq/node\` per call, within 15% of bare \`node:http\`,
-at most 1 Nango request per coalesced burst, flat memory on the stream.
+## Targets (issue #10), measured in this run
+
+${targetTable}
+
+CPU per call: ours ${cpuPerCall.ours?.toFixed(0) ?? '?'} us, @nangohq/node ${cpuPerCall.theirs?.toFixed(0) ?? '?'} us
+(median of 3 runs each of \`bench/per-call.ts\`, 20 000 getToken calls at concurrency 64).
 
 ## Reading it
 

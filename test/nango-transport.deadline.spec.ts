@@ -218,6 +218,20 @@ describe('the deadline of a streamed proxy answer', () => {
     expect(Buffer.concat(chunks).toString()).toBe(JSON.stringify('x'.repeat(38)));
   });
 
+  it('a reader that starts late (after twice the timeout) loses nothing and is not timed out', async () => {
+    const service = await nango({ timeout: DEADLINE_MS });
+    const body = Buffer.alloc(256 * 1024, 'a');
+    server.answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(body);
+    };
+    const response = await stream(service);
+    await new Promise((resolve) => setTimeout(resolve, 2 * DEADLINE_MS));
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.data) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+  });
+
   it('and a body that stops coming fails with ETIMEDOUT; the socket is closed', async () => {
     const service = await nango({ timeout: DEADLINE_MS });
     server.answer = (_req, res) => {

@@ -1,6 +1,6 @@
 import type { HttpService } from '@nestjs/axios';
 import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import type { Readable } from 'node:stream';
+import { Transform, pipeline, type Readable } from 'node:stream';
 import {
   Observable,
   defer,
@@ -65,10 +65,10 @@ export function nangoCall<T>(
   if (signal !== undefined) call$ = call$.pipe(abortedBy(signal));
   if (streamed !== undefined) {
     call$ = call$.pipe(
-      map((response) => {
-        watchBody(response.data as Readable, timeoutMs);
-        return response;
-      }),
+      map((response) => ({
+        ...response,
+        data: watchBody(response.data as Readable, timeoutMs) as unknown as T,
+      })),
     );
   }
   return firstValueFrom(call$);
@@ -97,20 +97,22 @@ function abortedBy<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {
 }
 
 /**
- * The idle timeout of a streamed body: destroyed with `ETIMEDOUT` when no byte arrives for
- * `timeoutMs` while it is read (the clock stops while the reader pauses it).
+ * The idle timeout of a streamed body, as a pass-through stream in its place: it fails with
+ * `ETIMEDOUT` when no byte has come from Nango for `timeoutMs`. Bytes waiting for the reader
+ * stop the clock (a slow reader is not a stalled server), and the body's flow mode and
+ * back-pressure are left as they are.
  */
-function watchBody(body: Readable, timeoutMs: number): void {
-  const timer = setTimeout(() => body.destroy(timedOut(timeoutMs)), timeoutMs);
-  const restart = (): void => void timer.refresh();
-  const stop = (): void => clearTimeout(timer);
-  body.on('data', restart);
-  body.on('resume', restart);
-  body.on('pause', stop);
-  body.once('close', () => {
-    stop();
-    body.off('data', restart);
-    body.off('resume', restart);
-    body.off('pause', stop);
+function watchBody(body: Readable, timeoutMs: number): Readable {
+  const timer = setTimeout(function expire() {
+    if (watched.readableLength > 0 || watched.writableNeedDrain) timer.refresh();
+    else watched.destroy(timedOut(timeoutMs));
+  }, timeoutMs);
+  const watched = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      timer.refresh();
+      done(null, chunk);
+    },
   });
+  pipeline(body, watched, () => clearTimeout(timer));
+  return watched;
 }

@@ -33,6 +33,8 @@ const ENCODERS: Record<string, (data: Buffer) => Buffer> = {
 const answer: Answer = (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   const encoding = url.searchParams.get('encoding');
+  // A host may have a path prefix (see 'a host with a path prefix').
+  url.pathname = url.pathname.replace(/^\/nango\//, '/');
   let body: Buffer;
   let type = 'application/json';
   if (url.pathname.startsWith('/connections/')) body = Buffer.from(JSON.stringify(connection));
@@ -170,6 +172,23 @@ describe.each([
       name: 'NangoUnavailableError',
       code: 'ECONNRESET',
     });
+  });
+});
+
+describe('a host with a path prefix', () => {
+  it('keeps the prefix on every request of the undici adapter', async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: SECRET, host: `${server.url}/nango/` })],
+    }).compile();
+    const service = moduleRef.get(NangoService);
+    await expect(service.getToken('jira', 'conn')).resolves.toMatchObject({
+      apiKey: 'key-of-conn',
+    });
+    await service.get({ endpoint: '/json', ...ids });
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual([
+      '/nango/connections/conn',
+      '/nango/proxy/json',
+    ]);
   });
 });
 

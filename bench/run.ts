@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -555,7 +555,8 @@ try {
 }
 const report = `# Benchmark results
 
-\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${node}, ${cpus().length} × ${cpu}.
+\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${node}, ${cpus().length} × ${cpu}, load average
+${loadavg()[0].toFixed(1)} at the end of the run (other jobs share the machine: compare ratios, not calls/s).
 ${versions ? `Packages: ${versions}.\n` : ''}Each cell runs ${SECOND} s after a short warm-up, against the Nango stand-in on 127.0.0.1 (its own
 thread). "ours" is nestjs-nango (\`NangoService\`, default options: retry on, cache off), "theirs"
 is \`@nangohq/node\`, "bare" a \`node:http\` keep-alive request with \`JSON.parse\`. Ratios: calls/s
@@ -574,15 +575,16 @@ CPU per call: ours ${cpuPerCall.ours?.toFixed(0) ?? '?'} us, @nangohq/node ${cpu
 ## Reading it
 
 - **Per call, distinct connections.** Both clients sit on axios; on loopback the client's own
-  CPU per call (config merging, header objects, the response pipeline: a few tenths of a
-  millisecond) is what limits them, and the bare request skips all of it. That is why neither
-  axios client comes within 15% of bare \`node:http\` here. nestjs-nango adds input checks, the
-  single-flight map, the retry policy and the call timeout (a socket timer per request that
-  \`@nangohq/node\` does not set) on top of \`HttpService\`. Against a real Nango, where a call
-  spends milliseconds on the network, these differences vanish in the round trip.
-  \`@nangohq/node\` also ships its own axios (1.18.0), while nestjs-nango uses the application's
-  (the version above), which does more checking per request. \`bench/per-call.ts\` measures
-  the client's CPU per call with the stand-in in another process: steadier than these calls/s.
+  CPU per call is what limits them, and the bare request skips all of it. nestjs-nango sends
+  every call through \`HttpService.request()\` on its axios instance, with an undici adapter
+  (one keep-alive pool) underneath instead of axios's \`http\` adapter and \`node:http\`. What
+  is left of its CPU per call (profile of \`bench/per-call.ts\` with \`--cpu-prof\`) is mostly
+  axios's own machinery, which every call through \`HttpService\` pays: config merging and
+  \`AxiosHeaders\`, the request and response transforms, and the \`CanceledError\` that
+  \`HttpService\` builds (with its stack trace) when it tears down each call's Observable
+  (about 6% of the client's CPU). Against a real Nango, where a call spends milliseconds on
+  the network, these differences shrink into the round trip. \`@nangohq/node\` ships its own
+  axios (1.18.0); nestjs-nango uses the application's (the version above).
 - **Coalesced bursts.** 64 simultaneous \`getToken\` calls for one connection reach Nango as
   one request with nestjs-nango and as 64 with the others.
 - **Nest route.** The same route under load, with tokens fetched by hand through

@@ -6,6 +6,7 @@ export {
   NANGO_DEFAULT_TIMEOUT_MS,
   NANGO_MAX_TIMEOUT_MS,
   NANGO_MAX_ID_LENGTH,
+  NANGO_MAX_RESPONSE_BYTES,
 } from './nango.constants.js';
 export { NESTJS_NANGO_VERSION } from './nango.version.js';
 export { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';

@@ -1,12 +1,16 @@
 import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { NANGO_MAX_RESPONSE_BYTES } from './nango.constants.js';
+import { createNangoUndiciAdapter } from './transport/nango-undici.adapter.js';
+import { NangoUndiciPool } from './transport/nango-undici.pool.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
 /**
- * Keep-alive settings of the agents Nango's `HttpService` uses: up to 128 sockets to Nango at
- * once, 32 kept idle for reuse, the most recently used first (so idle ones can time out).
+ * Keep-alive settings of the agents that axios's own adapter uses (streams, or every call when
+ * a proxy variable is set): up to 128 sockets to Nango at once, 32 kept idle for reuse, the most
+ * recently used first (so idle ones can time out).
  */
 const AGENT_OPTIONS = {
   keepAlive: true,
@@ -18,11 +22,20 @@ const AGENT_OPTIONS = {
 /** The variables axios (through `proxy-from-env`) reads to send requests through a proxy. */
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
 
+/** What the module made for one `HttpService`, and so closes on shutdown. */
+interface OwnedTransport {
+  readonly pool?: NangoUndiciPool;
+  readonly agents: ReadonlyArray<HttpAgent>;
+}
+
+/** The pools and agents made by {@link createNangoHttpService}, by axios instance. */
+const OWNED = new WeakMap<AxiosInstance, OwnedTransport>();
+
 /**
  * Whether the environment names a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, any case).
- * When it does, axios keeps honouring it (and `NO_PROXY`) request by request; when it does not,
- * the client says `proxy: false` once, sparing axios six `process.env` reads and a URL parse
- * per request. So a proxy variable must be set before the module starts.
+ * When it does, every call goes through axios's own adapter, which honours it (and `NO_PROXY`)
+ * request by request; when it does not, the client says `proxy: false` once, sparing axios its
+ * per-request lookup. So a proxy variable must be set before the module starts.
  */
 function proxyFromEnvironment(): boolean {
   return PROXY_VARIABLES.some(
@@ -32,10 +45,24 @@ function proxyFromEnvironment(): boolean {
 
 /**
  * Builds the `HttpService` that `NangoModule` uses for Nango alone: its own axios instance with
- * Nango's base URL, the `Authorization` and `User-Agent` headers, the timeout and keep-alive
- * agents. It is not the application's `HttpModule` client, so its headers never reach other hosts.
+ * Nango's base URL, the `Authorization` and `User-Agent` headers, the timeout and the response
+ * size bound. It is not the application's `HttpModule` client, so its headers never reach other
+ * hosts.
+ *
+ * Under the instance sits the package's undici adapter, with one keep-alive `Pool` for Nango's
+ * origin, for the buffered calls. Streams, and every call when the options bring their own
+ * `httpAgent` / `httpsAgent` or the environment names a proxy, go to axios's own `http` adapter.
  */
 export function createNangoHttpService(options: ResolvedNangoOptions): HttpService {
+  const agents: HttpAgent[] = [];
+  const httpAgent = options.httpAgent ?? own(agents, new HttpAgent(AGENT_OPTIONS));
+  const httpsAgent = options.httpsAgent ?? own(agents, new HttpsAgent(AGENT_OPTIONS));
+  const viaProxy = proxyFromEnvironment();
+  const fallback = axios.getAdapter('http');
+  const pool =
+    options.httpAgent === undefined && options.httpsAgent === undefined && !viaProxy
+      ? new NangoUndiciPool(new URL(options.host).origin)
+      : undefined;
   const instance = axios.create({
     baseURL: options.host,
     timeout: options.timeout,
@@ -44,25 +71,37 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
       'User-Agent': options.userAgent,
       Accept: 'application/json',
     },
-    httpAgent: options.httpAgent ?? new HttpAgent(AGENT_OPTIONS),
-    httpsAgent: options.httpsAgent ?? new HttpsAgent(AGENT_OPTIONS),
+    adapter: pool
+      ? createNangoUndiciAdapter({ baseURL: options.host, dispatcher: pool, fallback })
+      : fallback,
+    httpAgent,
+    httpsAgent,
+    // Buffered answers bigger than this fail with ERR_BAD_RESPONSE instead of filling the heap.
+    maxContentLength: NANGO_MAX_RESPONSE_BYTES,
     // A redirect would be followed by the client itself, away from Nango: never do that.
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },
     // Without a proxy variable at start, axios need not look for one on every request.
-    ...(proxyFromEnvironment() ? {} : { proxy: false as const }),
+    ...(viaProxy ? {} : { proxy: false as const }),
   });
+  OWNED.set(instance, { pool, agents });
   return new HttpService(instance);
 }
 
+function own<A extends HttpAgent>(agents: HttpAgent[], agent: A): A {
+  agents.push(agent);
+  return agent;
+}
+
 /**
- * Closes the keep-alive sockets of an `HttpService` made by {@link createNangoHttpService}.
- * Agents the caller passed in the options (`httpAgent`, `httpsAgent`) are theirs: left open.
+ * Closes the pool and the keep-alive agents that {@link createNangoHttpService} made for this
+ * `HttpService`, with their sockets. Agents the caller passed in the options (`httpAgent`,
+ * `httpsAgent`) are theirs: left open. Calls still in flight fail.
  */
-export function destroyNangoHttpService(http: HttpService, options?: ResolvedNangoOptions): void {
-  const { httpAgent, httpsAgent } = http.axiosRef.defaults;
-  for (const agent of [httpAgent, httpsAgent]) {
-    if (agent === options?.httpAgent || agent === options?.httpsAgent) continue;
-    if (agent instanceof HttpAgent) agent.destroy();
-  }
+export async function destroyNangoHttpService(http: HttpService): Promise<void> {
+  const owned = OWNED.get(http.axiosRef);
+  if (owned === undefined) return;
+  OWNED.delete(http.axiosRef);
+  for (const agent of owned.agents) agent.destroy();
+  await owned.pool?.destroy();
 }

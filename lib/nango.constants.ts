@@ -30,3 +30,10 @@ export const NANGO_DEFAULT_RETRY = Object.freeze({
   maxDelayMs: 2_000,
   maxTotalDelayMs: 5_000,
 });
+
+/**
+ * Largest buffered answer (json, text, arraybuffer) accepted from Nango, in bytes, after
+ * decompression: 100 MiB. A bigger one fails instead of filling the heap; read such answers
+ * with `responseType: 'stream'`, which has no bound.
+ */
+export const NANGO_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;

@@ -1,12 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import axios, {
-  AxiosError,
-  CanceledError,
-  type AxiosRequestConfig,
-  type AxiosResponse,
-} from 'axios';
-import { defer, firstValueFrom, from, fromEvent, mergeMap, raceWith, throwError } from 'rxjs';
+import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
@@ -14,7 +8,7 @@ import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error
 import { NangoUpstreamError } from './errors/nango-request.error.js';
 import { NangoCredentialCache } from './cache/nango-credential-cache.js';
 import { SingleFlight } from './utils/single-flight.js';
-import { isRetryable, nangoRetry } from './utils/retry-policy.js';
+import { nangoCall } from './transport/nango-call.js';
 import {
   toNangoError,
   unexpectedAnswer,
@@ -385,6 +379,8 @@ export class NangoService implements OnModuleDestroy {
         data: config.data,
         responseType,
         validateStatus: (status) => status >= 200 && status < 400,
+        // The size bound is for buffered answers; a stream is read by the caller, chunk by chunk.
+        ...(responseType === 'stream' ? { maxContentLength: -1 } : {}),
       },
       { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
       { timeout: config.timeout, signal: config.signal },
@@ -1043,79 +1039,33 @@ export class NangoService implements OnModuleDestroy {
     await cache.drop(cache.key(key, id, false), cache.key(key, id, true));
   }
 
-  /** Closes the keep-alive sockets to Nango when the application shuts down. */
-  onModuleDestroy(): void {
-    destroyNangoHttpService(this.http, this.options);
+  /** Closes the pool and keep-alive sockets to Nango (those the module made) on shutdown. */
+  async onModuleDestroy(): Promise<void> {
+    await destroyNangoHttpService(this.http);
   }
 
   /**
    * Sends one request to Nango and turns any failure into a `NangoError`. The single place
-   * every call goes through: override it to add tracing or metrics.
+   * every call goes through, first attempt and retries alike, all by the module's
+   * `HttpService.request()` (see `nangoCall`): override it to add tracing or metrics.
    */
   protected async send<T>(
     config: AxiosRequestConfig,
     context: CallContext,
     callOptions?: NangoCallOptions,
   ): Promise<AxiosResponse<T>> {
-    const { timeout, signal } = checkCallOptions(context.operation, callOptions);
-    const request: AxiosRequestConfig = {
-      ...config,
-      timeout: timeout ?? this.options.timeout,
-      // HttpService cancels its own token when the Observable is torn down, even after the
-      // answer: that builds a CanceledError (stack trace and all) per call. Our Observables end
-      // only once the request has settled, and cancelling goes through `signal`: a token that
-      // never fires spares that cost.
-      cancelToken: config.cancelToken ?? new axios.CancelToken(noop),
-    };
-    if (signal !== undefined) request.signal = signal;
+    const { timeout, signal, retry } = checkCallOptions(context.operation, callOptions);
+    const timeoutMs = timeout ?? this.options.timeout;
     // Only GETs to Nango's own API are retried; Nango retries proxy calls itself (`retries`).
     const policy =
-      request.method === 'GET' &&
+      config.method === 'GET' &&
       context.proxy === undefined &&
-      callOptions?.retry !== false &&
+      retry !== false &&
       this.options.retry;
     try {
-      // The timeout bounds the whole call, retries included: each retry gets what is left.
-      const deadline = Date.now() + (request.timeout as number);
-      // The first attempt goes alone, straight to the HttpService's axios instance: its
-      // Observable wrapper would only add a cancel token of its own (we always pass one) and an
-      // rxjs subscription, about 5% of a call's CPU, and the common case needs no retry
-      // machinery. A retryable failure is replayed into the retry operator as its first attempt.
-      let first: unknown;
-      try {
-        return await this.http.axiosRef.request<T>(request);
-      } catch (error) {
-        if (!policy || policy.retries === 0 || !isRetryable(error)) throw error;
-        first = error;
-      }
-      const attempt = () =>
-        this.http.request<T>({ ...request, timeout: Math.max(1, deadline - Date.now()) });
-      if (signal?.aborted) throw new CanceledError();
-      let replay = true;
-      let call$ = defer(() => {
-        if (!replay) return attempt();
-        replay = false;
-        return throwError(() => first);
-      }).pipe(nangoRetry<AxiosResponse<T>>(policy, deadline));
-      if (signal !== undefined) {
-        // Stop waiting between attempts as soon as the caller aborts.
-        call$ = call$.pipe(
-          raceWith(
-            fromEvent(signal, 'abort').pipe(mergeMap(() => throwError(() => new CanceledError()))),
-          ),
-        );
-      }
-      if (config.cancelToken !== undefined) {
-        // Or as soon as the caller's cancel token fires.
-        call$ = call$.pipe(
-          raceWith(
-            from(config.cancelToken.promise).pipe(mergeMap((reason) => throwError(() => reason))),
-          ),
-        );
-      }
-      return await firstValueFrom(call$);
+      return await nangoCall<T>(this.http, config, { timeoutMs, signal, retry: policy });
     } catch (error) {
-      throw await this.toError(error, context, request.timeout ?? this.options.timeout);
+      throw await this.toError(error, context, timeoutMs);
     }
   }
 
@@ -1165,12 +1115,14 @@ export class NangoService implements OnModuleDestroy {
     // every caller has left.
     const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
     const start = async (onCancel: (cancel: () => void) => void): Promise<NangoConnection> => {
-      // A cancel token rather than an AbortSignal: cheaper for axios to watch, on every call.
-      const cancelToken = new axios.CancelToken((cancel) => onCancel(() => cancel()));
+      // The shared request has its own deadline from the start (`send`), and stops when its
+      // last caller has left.
+      const controller = new AbortController();
+      onCancel(() => controller.abort());
       const response = await this.send<NangoConnection>(
-        { method: 'GET', url: `/connections/${id}?${query}`, cancelToken },
+        { method: 'GET', url: `/connections/${id}?${query}` },
         context,
-        { timeout: sharedTimeoutMs },
+        { timeout: sharedTimeoutMs, signal: controller.signal },
       );
       if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
         throw unexpectedAnswer(context, 'a connection without credentials');
@@ -1251,8 +1203,6 @@ function checkCallOptions(
   }
   return { timeout, signal, retry: options.retry };
 }
-
-function noop(): void {}
 
 /** Splits `(flag?, options?)` where the official client has a boolean and this package options. */
 function flagThenOptions(

@@ -17,7 +17,12 @@ describe('proxy variables of the environment', () => {
   /** Request targets the forward proxy received (absolute URLs). */
   const proxied: string[] = [];
   let moduleRef: TestingModule | undefined;
-  const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], http_proxy: process.env['http_proxy'] };
+  const saved = {
+    HTTP_PROXY: process.env['HTTP_PROXY'],
+    http_proxy: process.env['http_proxy'],
+    NO_PROXY: process.env['NO_PROXY'],
+    no_proxy: process.env['no_proxy'],
+  };
 
   beforeAll(async () => {
     standIn = await NangoStandIn.start({ connections: seedConnections() });
@@ -89,5 +94,38 @@ describe('proxy variables of the environment', () => {
     const { service } = await start();
     await expect(service.getToken('github', 'conn-oauth2')).resolves.toBe('gh-access-token-1');
     expect(proxied).toHaveLength(1);
+  });
+
+  it('NO_PROXY naming the Nango host makes calls to it go direct', async () => {
+    delete process.env['http_proxy'];
+    delete process.env['no_proxy'];
+    process.env['HTTP_PROXY'] = proxyUrl;
+    process.env['NO_PROXY'] = '127.0.0.1';
+    const { service } = await start();
+    await expect(service.getToken('github', 'conn-oauth2')).resolves.toBe('gh-access-token-1');
+    await expect(service.listConnections()).resolves.toBeDefined();
+    expect(proxied).toEqual([]);
+  });
+
+  it('through the proxy, every kind of call arrives: list, proxy, stream', async () => {
+    delete process.env['http_proxy'];
+    delete process.env['NO_PROXY'];
+    delete process.env['no_proxy'];
+    process.env['HTTP_PROXY'] = proxyUrl;
+    const { service } = await start();
+    await service.listConnections();
+    const ids = { providerConfigKey: 'github', connectionId: 'conn-oauth2' };
+    await service.get({ endpoint: '/user', ...ids });
+    const stream = await service.get<NodeJS.ReadableStream>({
+      endpoint: '/user',
+      ...ids,
+      responseType: 'stream',
+    });
+    for await (const chunk of stream.data) void chunk;
+    expect(proxied).toEqual([
+      `${standIn.url}/connections`,
+      `${standIn.url}/proxy/user`,
+      `${standIn.url}/proxy/user`,
+    ]);
   });
 });

@@ -9,7 +9,6 @@ import {
 } from '../lib/index.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 import { NANGO_OPTIONS } from '../lib/nango.constants.js';
-import axios, { type CancelToken } from 'axios';
 import { SingleFlight } from '../lib/utils/single-flight.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 import { connectionBody, eventually, settle } from './fixtures/eventually.js';
@@ -143,13 +142,14 @@ describe('single-flight: concurrent calls share one request', () => {
   });
 
   it('when every caller leaves during a retry wait, the shared call stops waiting at once', async () => {
-    // The shared request is cancelled through its cancel token; send() must race it against
-    // the wait between attempts. Probed through send() itself, with a token cancelled by hand.
+    // The shared request is cancelled through its own AbortSignal (fired when its last caller
+    // leaves); send() must stop the wait between attempts. Probed through send() itself.
     class Probe extends NangoService {
-      list(cancelToken: CancelToken) {
+      list(signal: AbortSignal) {
         return this.send(
-          { method: 'GET', url: '/connections', cancelToken },
+          { method: 'GET', url: '/connections' },
           { operation: 'probe' },
+          { signal },
         );
       }
     }
@@ -159,13 +159,13 @@ describe('single-flight: concurrent calls share one request', () => {
       path: '/connections',
       respond: { status: 503, headers: { 'retry-after': '10' }, body: {} },
     });
-    const source = axios.CancelToken.source();
-    const call = settle(probe.list(source.token));
+    const controller = new AbortController();
+    const call = settle(probe.list(controller.signal));
     await eventually(
       () => suite.standIn.count({ path: '/connections' }) === 1,
       'the first attempt came',
     );
-    source.cancel();
+    controller.abort();
     const outcome = await Promise.race([
       call,
       new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),

@@ -22,8 +22,13 @@ export const CACHE_KEY_BYTES = 32;
  */
 export function decodeCacheKey(value: unknown): Buffer | undefined {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return undefined;
-  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  return bytes.length === CACHE_KEY_BYTES ? bytes : undefined;
+  const standard = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=$/, '');
+  const bytes = Buffer.from(standard, 'base64');
+  // Canonical only: the unused low bits of the last character are zero, as every encoder writes.
+  if (bytes.length !== CACHE_KEY_BYTES || bytes.toString('base64') !== `${standard}=`) {
+    return undefined;
+  }
+  return bytes;
 }
 
 /**

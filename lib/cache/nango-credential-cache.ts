@@ -27,6 +27,14 @@ export class NangoCredentialCache {
    * again. An entry leaves once its write has landed, failed or timed out.
    */
   private readonly pending = new Map<string, NangoCachedConnection>();
+  /**
+   * With `encryptionKey`: the hashed names of recent connections, and the recent sealed values
+   * already opened (keyed by store key and ciphertext, so the same input gives the same
+   * output). A hit then costs no HMAC and, for a value read before, no decryption: measured,
+   * those were a quarter of a Redis hit's time. Both bounded.
+   */
+  private readonly names = new Map<string, string>();
+  private readonly opened = new Map<string, unknown>();
 
   /**
    * @param options the resolved `cache` options
@@ -53,9 +61,13 @@ export class NangoCredentialCache {
    */
   key(providerConfigKey: string, connectionId: string, refreshToken: boolean): string {
     const ids = JSON.stringify([this.host, providerConfigKey, connectionId, refreshToken ? 1 : 0]);
-    return this.cipher === undefined
-      ? `${this.options.keyPrefix}:${ids}`
-      : `${this.options.keyPrefix}:e1:${this.cipher.name(ids)}`;
+    if (this.cipher === undefined) return `${this.options.keyPrefix}:${ids}`;
+    let name = this.names.get(ids);
+    if (name === undefined) {
+      name = this.cipher.name(ids);
+      remember(this.names, ids, name, MAX_NAMES);
+    }
+    return `${this.options.keyPrefix}:e1:${name}`;
   }
 
   /** The cached connection, if there is a live one. */
@@ -100,10 +112,14 @@ export class NangoCredentialCache {
   /** A stored value as a cached connection: opened first when encrypted. */
   private decode(key: string, value: unknown): unknown {
     if (this.cipher === undefined || value === undefined || value === null) return value;
+    const memo = typeof value === 'string' ? `${key}\u0000${value}` : undefined;
+    if (memo !== undefined && this.opened.has(memo)) return this.opened.get(memo);
     const plaintext = this.cipher.open(key, value);
     if (plaintext !== undefined) {
       try {
-        return JSON.parse(plaintext) as unknown;
+        const entry = JSON.parse(plaintext) as unknown;
+        if (memo !== undefined) remember(this.opened, memo, entry, MAX_OPENED);
+        return entry;
       } catch {
         // Authentic but not ours: treated as unreadable below.
       }
@@ -130,6 +146,17 @@ export class NangoCredentialCache {
     this.lastWarning.set(kind, now);
     this.logger.warn(message);
   }
+}
+
+/** Most hashed names kept by one cache. */
+const MAX_NAMES = 10_000;
+/** Most opened values kept by one cache. */
+const MAX_OPENED = 1_000;
+
+/** Sets `key` in a bounded map, dropping the oldest entry past `max`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as string);
 }
 
 /** The connection of a live cached entry, or `undefined`. */

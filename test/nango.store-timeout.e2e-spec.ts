@@ -219,12 +219,17 @@ describe('a real Redis stopped (SIGSTOP), killed and restarted under load', () =
     // Loose on purpose (the machine is busy): without the bound a paused Redis hangs calls
     // until it is resumed, which these loads never wait for.
     expect(slowest).toBeLessThan(NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS + 10_000);
-    // Once Redis is back, the shared cache serves again: a full pass asks Nango nothing.
+    // Once Redis is back, the shared cache serves again: every app gets a hit from it (tried
+    // until it does: on a busy machine one read may take longer than the bound).
     await eventually(
       async () => {
-        const before = nangoCalls();
-        await load(60);
-        return nangoCalls() === before;
+        let served = 0;
+        for (const [n, nango] of apps.entries()) {
+          const before = nangoCalls();
+          await nango.getToken('github', ids[n] as string);
+          if (nangoCalls() === before) served += 1;
+        }
+        return served === apps.length;
       },
       'the cache serving again after the restart',
       30_000,

@@ -225,7 +225,8 @@ console.log(JSON.stringify({ token, missing, kitToken }));
       missing: true,
       kitToken: 'installed-token',
     });
-  });
+    // A tsc run and an app boot: slow on a busy machine, so a timeout of its own.
+  }, 120_000);
 
   it('a type error in the app is caught by the installed .d.ts', async () => {
     writeFileSync(
@@ -243,5 +244,5 @@ console.log(JSON.stringify({ token, missing, kitToken }));
     await expect(sh(process.execPath, [tsc, '-p', 'tsconfig.bad.json'], app)).rejects.toThrow(
       /bad\.ts\(2,\d+\): error TS2322/,
     );
-  });
+  }, 120_000);
 });

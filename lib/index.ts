@@ -60,11 +60,14 @@ export type {
 export {
   NANGO_MAX_CACHE_TTL_MS,
   NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
+  NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
   NANGO_DEFAULT_RETRY,
 } from './nango.constants.js';
 export type {
   NangoCredentialStore,
+  NangoCacheManagerStore,
   NangoCachedConnection,
+  NangoCachedValue,
 } from './cache/nango-credential-store.interface.js';
 export {
   InMemoryCredentialStore,

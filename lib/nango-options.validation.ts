@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import {
   NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
+  NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
   NANGO_DEFAULT_HOST,
   NANGO_DEFAULT_RETRY,
   NANGO_DEFAULT_TIMEOUT_MS,
@@ -26,7 +27,11 @@ import {
   NANGO_MAX_TIMEOUT_MS,
 } from './nango.constants.js';
 import { InMemoryCredentialStore } from './cache/in-memory-credential-store.js';
-import type { NangoCredentialStore } from './cache/nango-credential-store.interface.js';
+import type {
+  NangoCacheManagerStore,
+  NangoCredentialStore,
+} from './cache/nango-credential-store.interface.js';
+import { decodeCacheKey } from './cache/credential-cipher.js';
 import type { NangoRetryPolicy } from './utils/retry-policy.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
 import { NangoConfigurationError } from './errors/nango.error.js';
@@ -59,7 +64,20 @@ function intRange(min: number, max: number, what: string): PropertyDecorator {
 function isCredentialStore(value: unknown): value is NangoCredentialStore {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as Record<string, unknown>;
-  return ['get', 'set', 'delete'].every((name) => typeof store[name] === 'function');
+  return (
+    ['get', 'set'].every((name) => typeof store[name] === 'function') &&
+    (typeof store['delete'] === 'function' || typeof store['del'] === 'function')
+  );
+}
+
+const ENCRYPTION_KEY_MESSAGE =
+  'must be the base64 of 32 random bytes (openssl rand -base64 32), or a list of 1 to 10 of them (the first encrypts)';
+
+function isEncryptionKey(value: unknown): boolean {
+  const keys: unknown[] = Array.isArray(value) ? value : [value];
+  return (
+    keys.length >= 1 && keys.length <= 10 && keys.every((key) => decodeCacheKey(key) !== undefined)
+  );
 }
 
 /** The validation rules of `cache`. */
@@ -73,10 +91,21 @@ class NangoCacheOptionsSchema implements NangoCacheOptions {
     validator: {
       validate: isCredentialStore,
       defaultMessage: () =>
-        'must be a credential store with get(key), set(key, value, ttlMs) and delete(key) methods (a Keyv instance fits)',
+        'must be a credential store with get(key), set(key, value, ttlMs) and delete(key) (or del(key)) methods (a Keyv instance or a cache-manager cache fits)',
     },
   })
-  store?: NangoCredentialStore;
+  store?: NangoCredentialStore | NangoCacheManagerStore;
+
+  @IsOptional()
+  @intRange(1, 10_000, 'milliseconds')
+  storeTimeout?: number;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isEncryptionKey',
+    validator: { validate: isEncryptionKey, defaultMessage: () => ENCRYPTION_KEY_MESSAGE },
+  })
+  encryptionKey?: string | string[];
 
   @IsOptional()
   @intRange(0, 3_600_000, 'milliseconds')
@@ -281,6 +310,16 @@ function resolveCache(
     store: cache.store ?? new InMemoryCredentialStore(),
     safetyMarginMs: cache.safetyMarginMs ?? NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
     keyPrefix: cache.keyPrefix ?? 'nango',
+    storeTimeout: cache.storeTimeout ?? NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
+    ...(cache.encryptionKey === undefined
+      ? {}
+      : {
+          encryptionKeys: Object.freeze(
+            typeof cache.encryptionKey === 'string'
+              ? [cache.encryptionKey]
+              : [...cache.encryptionKey],
+          ),
+        }),
   });
 }
 

@@ -23,6 +23,9 @@ export const NANGO_MAX_CACHE_TTL_MS = 300_000;
 /** Default `safetyMarginMs` of the credential cache: a token is dropped a minute before it expires. */
 export const NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS = 60_000;
 
+/** Default `storeTimeout` of the credential cache: the longest wait for one store call, in ms. */
+export const NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS = 100;
+
 /** The retry policy used when `retry` is not set. */
 export const NANGO_DEFAULT_RETRY = Object.freeze({
   retries: 2,

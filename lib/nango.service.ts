@@ -1106,9 +1106,15 @@ export class NangoService implements OnModuleDestroy {
 
     const cache = this.cache();
     const cacheKey = cache?.key(key, connectionId, withRefreshToken);
-    if (cache !== null && cacheKey !== undefined && !force) {
-      const cached = await cache.read(cacheKey);
-      if (cached !== undefined) return cached;
+    // A forced refresh replaces the token: both shared entries go first (so no replica reads
+    // the old one once this call returns), alongside the request to Nango.
+    let dropped: Promise<void> | undefined;
+    if (cache !== null && cacheKey !== undefined) {
+      if (force) dropped = cache.drop(cacheKey, cache.key(key, connectionId, !withRefreshToken));
+      else {
+        const cached = await cache.read(cacheKey);
+        if (cached !== undefined) return cached;
+      }
     }
     // Concurrent calls with the same arguments share one request. Each caller keeps its own
     // timeout and signal; the shared request gets the longest timeout and stops only when
@@ -1128,8 +1134,7 @@ export class NangoService implements OnModuleDestroy {
         throw unexpectedAnswer(context, 'a connection without credentials');
       }
       if (cache !== null && cacheKey !== undefined) {
-        // A forced refresh replaces the token: the copy with(out) refresh token is stale too.
-        if (force) void cache.drop(cache.key(key, connectionId, !withRefreshToken));
+        await dropped; // bounded by storeTimeout; the delete goes before the new write
         cache.write(cacheKey, response.data);
       }
       return response.data;
@@ -1156,7 +1161,9 @@ export class NangoService implements OnModuleDestroy {
   private cache(): NangoCredentialCache | null {
     if (this.credentialCache === undefined) {
       const options = this.options.cache;
-      this.credentialCache = options ? new NangoCredentialCache(options, this.options.host) : null;
+      this.credentialCache = options
+        ? new NangoCredentialCache(options, this.options.host, this.options.secretKey)
+        : null;
     }
     return this.credentialCache;
   }

@@ -277,6 +277,10 @@ describe('cache, retry and agent options are validated at start-up', () => {
     [{ cache: { ttl: 1000, safetyMarginMs: -1 } }, 'cache.safetyMarginMs', 'from 0'],
     [{ cache: { ttl: 1000, keyPrefix: 'a b' } }, 'cache.keyPrefix', 'without spaces'],
     [{ cache: { ttl: 1000, size: 3 } }, 'cache.size', 'is not a NangoModule option'],
+    [{ cache: { ttl: 1000, storeTimeout: 0 } }, 'cache.storeTimeout', 'from 1 to 10000'],
+    [{ cache: { ttl: 1000, storeTimeout: 10_001 } }, 'cache.storeTimeout', 'from 1 to 10000'],
+    [{ cache: { ttl: 1000, storeTimeout: 2.5 } }, 'cache.storeTimeout', 'whole number'],
+    [{ cache: { ttl: 1000, storeTimeout: '100' } }, 'cache.storeTimeout', 'whole number'],
     [{ retry: { retries: 11 } }, 'retry.retries', 'from 0 to 10'],
     [{ retry: { retries: -1 } }, 'retry.retries', 'from 0 to 10'],
     [{ retry: { minDelayMs: 0 } }, 'retry.minDelayMs', 'from 1'],
@@ -294,6 +298,59 @@ describe('cache, retry and agent options are validated at start-up', () => {
     expect((error as NangoConfigurationError).fields).toContain(field);
     expect((error as Error).message).toContain(`${field}: `);
     expect((error as Error).message).toContain(words);
+  });
+
+  // Values that are not the base64 of 32 bytes: none may show up in the error.
+  const short = Buffer.alloc(31, 7).toString('base64');
+  const long = Buffer.alloc(33, 7).toString('base64');
+  const good = Buffer.alloc(32, 7).toString('base64');
+  it.each([
+    ['31 bytes', short],
+    ['33 bytes', long],
+    ['a passphrase', 'this-is-not-a-key-but-a-passphrase-of-43-cx'],
+    ['not base64', 'not base64 at all, even if it is long enough!'],
+    ['a hex string', 'a'.repeat(64)],
+    ['empty', ''],
+    ['a number', 42],
+    ['an empty list', []],
+    ['a list with a bad key', [good, short]],
+    ['eleven keys', Array.from({ length: 11 }, () => good)],
+  ])('a bad encryptionKey (%s) stops the app at start, the value never shown', async (_, key) => {
+    const error = await service({ cache: { ttl: 1000, encryptionKey: key as string } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NangoConfigurationError);
+    expect((error as NangoConfigurationError).fields).toEqual(['cache.encryptionKey']);
+    const message = (error as Error).message;
+    expect(message).toContain('cache.encryptionKey: must be the base64 of 32 random bytes');
+    for (const value of [short, long, 'this-is-not-a-key', 'aaaaaaaaaaaaaaaa']) {
+      expect(message).not.toContain(value);
+    }
+  });
+
+  it('accepts encryption keys in standard and URL-safe base64, and a cache-manager store', async () => {
+    const bytes = Buffer.alloc(32, 0xfb);
+    const store = new InMemoryCredentialStore();
+    const cacheManagerLike = {
+      get: (k: string) => store.get(k),
+      set: (k: string, v: NangoCachedConnection, ttl: number) => store.set(k, v, ttl),
+      del: (k: string) => store.delete(k),
+    };
+    for (const encryptionKey of [
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+      [bytes.toString('base64'), Buffer.alloc(32, 1).toString('base64')],
+    ]) {
+      const nango = await service({
+        cache: { ttl: 60_000, store: cacheManagerLike, encryptionKey, storeTimeout: 10_000 },
+      });
+      await expect(nango.getToken('github', 'conn-oauth2')).resolves.toBe('gh-access-token-1');
+      await expect(nango.getToken('github', 'conn-oauth2')).resolves.toBe('gh-access-token-1');
+      await nango.clearCachedCredentials('github', 'conn-oauth2');
+      expect(store.size).toBe(0);
+    }
+    expect(hits()).toBe(3);
   });
 
   it('accepts false, and the documented shapes', async () => {

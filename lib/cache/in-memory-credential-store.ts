@@ -1,7 +1,4 @@
-import type {
-  NangoCachedConnection,
-  NangoCredentialStore,
-} from './nango-credential-store.interface.js';
+import type { NangoCachedValue, NangoCredentialStore } from './nango-credential-store.interface.js';
 
 /** Options of {@link InMemoryCredentialStore}. */
 export interface InMemoryCredentialStoreOptions {
@@ -10,7 +7,7 @@ export interface InMemoryCredentialStoreOptions {
 }
 
 interface Entry {
-  value: NangoCachedConnection;
+  value: NangoCachedValue;
   expiresAt: number;
 }
 
@@ -36,7 +33,7 @@ export class InMemoryCredentialStore implements NangoCredentialStore {
   }
 
   /** The live entry for `key`, or undefined. */
-  get(key: string): NangoCachedConnection | undefined {
+  get(key: string): NangoCachedValue | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
@@ -46,7 +43,7 @@ export class InMemoryCredentialStore implements NangoCredentialStore {
   }
 
   /** Keeps `value` for `ttlMs` milliseconds, evicting the least recently used past the cap. */
-  set(key: string, value: NangoCachedConnection, ttlMs: number): void {
+  set(key: string, value: NangoCachedValue, ttlMs: number): void {
     this.entries.delete(key);
     if (!(ttlMs > 0)) return;
     this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });

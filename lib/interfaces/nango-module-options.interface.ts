@@ -1,7 +1,10 @@
 import type { NangoDefaultConnection } from './nango-connection-resolver.interface.js';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { NangoCredentialStore } from '../cache/nango-credential-store.interface.js';
+import type {
+  NangoCacheManagerStore,
+  NangoCredentialStore,
+} from '../cache/nango-credential-store.interface.js';
 import type { NangoRetryPolicy } from '../utils/retry-policy.js';
 
 /**
@@ -55,8 +58,22 @@ export interface NangoModuleOptions {
 export interface NangoCacheOptions {
   /** Longest time to keep a connection, in ms: 1 to 300 000 (5 minutes, Nango's own guidance). */
   ttl: number;
-  /** Where to keep connections; default an `InMemoryCredentialStore` of this module. */
-  store?: NangoCredentialStore;
+  /**
+   * Where to keep connections; default an `InMemoryCredentialStore` of this module. A Keyv
+   * instance (e.g. with `@keyv/redis`) or a `cache-manager` v6+ cache fits as is.
+   */
+  store?: NangoCredentialStore | NangoCacheManagerStore;
+  /**
+   * Longest wait for any one store read or write, in ms: 1 to 10 000, default 100. Past it
+   * the call asks Nango and the late answer is ignored; writes never delay a call.
+   */
+  storeTimeout?: number;
+  /**
+   * Encrypts every stored value (AES-256-GCM) and hashes the ids in store keys (HMAC-SHA256):
+   * the base64 of 32 random bytes (`openssl rand -base64 32`), or a list of 1 to 10 of them
+   * while rotating: the first encrypts, any of them decrypts.
+   */
+  encryptionKey?: string | string[];
   /** Stop using a token this many ms before its `expires_at`; default 60 000 (0 to 3 600 000). */
   safetyMarginMs?: number;
   /** Prefix of the store keys, to keep apps or environments apart in a shared store; default `nango`. */
@@ -69,9 +86,13 @@ export type NangoRetryOptions = Partial<NangoRetryPolicy>;
 /** The credential cache settings after validation, with defaults applied. */
 export interface ResolvedNangoCacheOptions {
   readonly ttl: number;
-  readonly store: NangoCredentialStore;
+  readonly store: NangoCredentialStore | NangoCacheManagerStore;
   readonly safetyMarginMs: number;
   readonly keyPrefix: string;
+  /** Longest wait for one store call, in ms. */
+  readonly storeTimeout: number;
+  /** The `encryptionKey` values (the first encrypts), when set. */
+  readonly encryptionKeys?: readonly string[];
 }
 
 /** The options after validation, with defaults applied: what `NANGO_OPTIONS` resolves to. */

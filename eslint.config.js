@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/',
       'bench/.tmp/',
       'test/compat/',
+      '.tmp-readme-*/',
       '**/*.js',
       '**/*.cjs',
       '!eslint.config.js',

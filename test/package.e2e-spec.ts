@@ -161,32 +161,20 @@ describe('npm pack', () => {
 });
 
 describe('installed from the tarball, with the declared peers', () => {
-  it(
-    'ESM import of "." and "./testing" gives the same exports as lib/',
-    async () => {
-      const names = await nodeJson([
-        '--input-type=module',
-        '-e',
-        "import * as m from 'nestjs-nango'; import * as t from 'nestjs-nango/testing'; " +
-          'console.log(JSON.stringify({ main: Object.keys(m).sort(), testing: Object.keys(t).sort() }));',
-      ]);
-      expect(names).toEqual({
-        main: Object.keys(lib).sort(),
-        testing: Object.keys(testing).sort(),
-      });
-    },
-    NODE_MS,
-  );
+  const loaders = {
+    module:
+      "import * as m from 'nestjs-nango'; import * as t from 'nestjs-nango/testing'; const keys = (o) => Object.keys(o).sort();",
+    commonjs:
+      "const m = require('nestjs-nango'); const t = require('nestjs-nango/testing'); const keys = (o) => Object.keys(o).filter((k) => k !== '__esModule').sort();",
+  };
 
-  it(
-    'CommonJS require() of "." and "./testing" gives the same exports as lib/',
-    async () => {
+  it.each(['module', 'commonjs'] as const)(
+    'loaded as %s, "." and "./testing" give the same exports as lib/',
+    async (format) => {
       const names = await nodeJson([
-        '--input-type=commonjs',
+        `--input-type=${format}`,
         '-e',
-        "const m = require('nestjs-nango'); const t = require('nestjs-nango/testing'); " +
-          "const keys = (o) => Object.keys(o).filter((k) => k !== '__esModule').sort(); " +
-          'console.log(JSON.stringify({ main: keys(m), testing: keys(t) }));',
+        `${loaders[format]} console.log(JSON.stringify({ main: keys(m), testing: keys(t) }));`,
       ]);
       expect(names).toEqual({
         main: Object.keys(lib).sort(),

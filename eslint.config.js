@@ -9,6 +9,8 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       'bench/.tmp/',
+      'test/compat/',
+      '.tmp-readme-*/',
       '**/*.js',
       '**/*.cjs',
       '!eslint.config.js',
@@ -24,6 +26,10 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { fetch: 'readonly', setTimeout: 'readonly' } },
   },
   {
     files: ['lib/**/*.ts'],

@@ -3,6 +3,9 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  // The fixture apps have their own package.json, tests and test runner (scripts/compat.sh).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/compat/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/compat/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

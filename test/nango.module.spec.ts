@@ -12,6 +12,7 @@ import {
   InjectNango,
   getNangoServiceToken,
   type NangoModuleOptions,
+  type NangoOptionsFactory,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
@@ -30,7 +31,7 @@ class NangoConfigService {
 class ConfigModule {}
 
 @Injectable()
-class OptionsFactory {
+class OptionsFactory implements NangoOptionsFactory {
   createNangoOptions(): NangoModuleOptions {
     return {
       apiKey: SECRET,
@@ -43,6 +44,15 @@ class OptionsFactory {
 
 @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
 class FactoryModule {}
+
+/** The README's useClass shape: a factory that injects a service of an imported module. */
+@Injectable()
+class OptionsFromConfig implements NangoOptionsFactory {
+  constructor(private readonly config: NangoConfigService) {}
+  async createNangoOptions(): Promise<NangoModuleOptions> {
+    return { secretKey: this.config.secretKey, host: this.config.host };
+  }
+}
 
 async function optionsOf(imports: Parameters<typeof Test.createTestingModule>[0]['imports']) {
   const moduleRef = await Test.createTestingModule({ imports }).compile();
@@ -106,6 +116,14 @@ describe('NangoModule', () => {
       cache: false,
       retry: NANGO_DEFAULT_RETRY,
     });
+  });
+
+  it('forRootAsync useClass with imports: the class injects what the imported module exports', async () => {
+    const { options } = await optionsOf([
+      NangoModule.forRootAsync({ imports: [ConfigModule], useClass: OptionsFromConfig }),
+    ]);
+    expect(options.host).toBe('http://localhost:3003');
+    expect(options.secretKey).toBe(SECRET);
   });
 
   it('forRootAsync useExisting', async () => {

@@ -24,6 +24,7 @@ import {
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
+import { eventually } from './fixtures/eventually.js';
 
 let standIn: NangoStandIn;
 let moduleRef: TestingModule;
@@ -517,9 +518,17 @@ describe('errors from Nango', () => {
 
   it('an aborted signal gives NangoAbortedError', async () => {
     standIn.script({ path: '/connections', times: 1, respond: { status: 200, hang: true } });
+    const seen = standIn.count({ method: 'GET', path: '/connections' });
     const controller = new AbortController();
     const pending = nango.listConnections(undefined, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the stand-in holds the request, so the one-off hang is spent here and never
+    // answers the next test's request (on a busy machine, 50 ms may pass before it is sent).
+    await eventually(
+      () => standIn.count({ method: 'GET', path: '/connections' }) > seen,
+      'the stand-in received the request',
+      60_000,
+    );
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(NangoAbortedError);
   });
 

@@ -116,3 +116,69 @@ describe('package.json declares what lib/ imports', () => {
     ]);
   });
 });
+
+interface EntryManifest extends Manifest {
+  main?: string;
+  types?: string;
+  typesVersions?: Record<string, Record<string, string[]>>;
+  exports?: Record<string, unknown>;
+  engines?: Record<string, string>;
+}
+
+describe('package.json entry points and ranges', () => {
+  const full = manifest as EntryManifest;
+
+  it.each(['.', './testing'])(
+    '"%s" has import and require conditions, each with its own .d.ts listed first',
+    (entry) => {
+      const base = entry === '.' ? 'index' : 'testing/index';
+      const conditions = full.exports?.[entry] as Record<string, Record<string, string>>;
+      expect(conditions).toEqual({
+        import: { types: `./dist/esm/${base}.d.ts`, default: `./dist/esm/${base}.js` },
+        require: { types: `./dist/cjs/${base}.d.ts`, default: `./dist/cjs/${base}.js` },
+      });
+      // TypeScript reads conditions in order: `types` must come before `default`.
+      expect(Object.keys(conditions.import ?? {})[0]).toBe('types');
+      expect(Object.keys(conditions.require ?? {})[0]).toBe('types');
+    },
+  );
+
+  it('main, types and typesVersions serve the old node resolution (which ignores exports)', () => {
+    expect(full.main).toBe('./dist/cjs/index.js');
+    expect(full.types).toBe('./dist/cjs/index.d.ts');
+    expect(full.typesVersions).toEqual({ '*': { testing: ['./dist/cjs/testing/index.d.ts'] } });
+  });
+
+  it('peers accept Nest 10.4+, 11 and 12, and the @nestjs/axios line of each', () => {
+    expect(manifest.peerDependencies).toMatchObject({
+      '@nestjs/common': '^10.4.0 || ^11.0.0 || ^12.0.0',
+      '@nestjs/core': '^10.4.0 || ^11.0.0 || ^12.0.0',
+      '@nestjs/axios': '^3.1.0 || ^4.0.0 || ^12.0.0',
+      '@nestjs/terminus': '^11.0.0 || ^12.0.0',
+    });
+    expect(full.engines).toEqual({ node: '>=20.19' });
+  });
+
+  it.each([
+    ['nest10-cjs', '10', undefined],
+    ['nest11-cjs', '11', undefined],
+    ['nest12-esm', '12', 'module'],
+  ])(
+    'fixture %s is a Nest %s app with its own lock file, installing nestjs-nango only from the tarball',
+    (fixture, major, type) => {
+      const dir = join(root, 'test', 'compat', fixture);
+      const app = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest & {
+        type?: string;
+      };
+      const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { version?: string }>;
+      };
+      expect(app.type).toBe(type);
+      expect(lock.packages['node_modules/@nestjs/common']?.version).toMatch(
+        new RegExp(`^${major}\\.`),
+      );
+      expect({ ...app.dependencies, ...app.devDependencies }['nestjs-nango']).toBeUndefined();
+      expect(lock.packages['node_modules/nestjs-nango']).toBeUndefined();
+    },
+  );
+});

@@ -129,3 +129,22 @@ export interface NangoCallOptions {
   /** `false`: no retry for this call, whatever the module's `retry` policy (e.g. for a probe). */
   retry?: boolean;
 }
+
+/**
+ * A class for `NangoModule.forRootAsync({ useClass })` or `forRootAsync({ useExisting })`: Nest
+ * builds it (or reuses the provider an imported module exports) and calls
+ * `createNangoOptions()`, like `JwtOptionsFactory` for `@nestjs/jwt`.
+ *
+ * @example
+ * \@Injectable()
+ * class NangoConfig implements NangoOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createNangoOptions(): NangoModuleOptions {
+ *     return { secretKey: this.config.getOrThrow('NANGO_SECRET_KEY') };
+ *   }
+ * }
+ */
+export interface NangoOptionsFactory {
+  /** Returns the module options (or a Promise of them); called once when the app starts. */
+  createNangoOptions(): NangoModuleOptions | Promise<NangoModuleOptions>;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The fixture apps of test/compat (each as its Nest CLI made it, plus code from the README):
+# pack this package, install the tarball into each app without touching its package.json or
+# lock file, run the app's own `npm run build`, boot `node dist/main` and call it over HTTP,
+# then run the app's own test commands. Each step counts as a test, and so does each test the
+# app's runner reports. The last line is `tests: N passed, N failed`; exit status 1 on a failure.
+#
+# Usage: scripts/compat.sh [fixture ...]   (default: every folder in test/compat)
+# COMPAT_TARBALL=path reuses a packed tarball.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "compat $1: ok"; }
+fail() { failed=$((failed + 1)); echo "compat $1: FAILED"; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+tarball=${COMPAT_TARBALL:-}
+if [ -z "$tarball" ]; then
+  if npm pack --silent --pack-destination "$work" > "$work/pack.log" 2>&1; then
+    tarball="$work/$(tail -n 1 "$work/pack.log")"
+  else
+    cat "$work/pack.log"
+    fail "npm pack"
+    echo "tests: $passed passed, $failed failed"
+    exit 1
+  fi
+fi
+
+# Adds the counts of a jest or vitest summary in $1 (a log) to the totals; with no summary,
+# counts one failure when the command ($2 = exit status) failed.
+count_tests() {
+  local log=$1 status=$2 line p f
+  line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests:? ' | tail -n 1)
+  p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+  f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+  if [ -z "$p$f" ]; then
+    if [ "$status" -eq 0 ]; then p=0; f=1; else p=0; f=1; fi
+    echo "(no test summary found)"
+  fi
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+}
+
+# Runs a step in the app folder; its output goes to the terminal only when it fails.
+step() {
+  local name=$1 dir=$2
+  shift 2
+  if (cd "$dir" && "$@") > "$work/step.log" 2>&1; then
+    pass "$name"
+  else
+    cat "$work/step.log"
+    fail "$name"
+    return 1
+  fi
+}
+
+fixtures=("$@")
+if [ ${#fixtures[@]} -eq 0 ]; then
+  for dir in test/compat/*/; do fixtures+=("$(basename "$dir")"); done
+fi
+
+for fixture in "${fixtures[@]}"; do
+  dir="$root/test/compat/$fixture"
+  echo "== $fixture (node $(node --version))"
+  rm -rf "$dir/node_modules" "$dir/dist"
+  step "$fixture: npm ci" "$dir" npm ci --no-audit --no-fund || continue
+  step "$fixture: npm install <tarball>" "$dir" \
+    npm install --no-save --no-audit --no-fund "$tarball" || continue
+  step "$fixture: npm run build" "$dir" npm run build || continue
+  step "$fixture: node dist/main" "$dir" node "$root/scripts/compat-boot.mjs" "$dir"
+  for script in test test:e2e; do
+    (cd "$dir" && env -u NANGO_SECRET_KEY -u NANGO_HOST CI=1 NO_COLOR=1 FORCE_COLOR=0 \
+      npm run "$script") > "$work/test.log" 2>&1
+    status=$?
+    before=$failed
+    count_tests "$work/test.log" "$status"
+    if [ "$failed" -ne "$before" ]; then
+      cat "$work/test.log"
+      echo "compat $fixture: npm run $script: FAILED"
+    else
+      echo "compat $fixture: npm run $script: ok ($(sed 's/\x1b\[[0-9;]*m//g' "$work/test.log" | grep -E '^ *Tests:? ' | tail -n 1 | xargs))"
+    fi
+  done
+  rm -rf "$dir/node_modules" "$dir/dist"
+done
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { NangoModule } from 'nestjs-nango';
+import { AppController } from './app.controller.js';
+import { AppService } from './app.service.js';
+import { GithubController } from './github.controller.js';
+import { ReposService } from './repos.service.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot(),
+    NangoModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        secretKey: config.getOrThrow('NANGO_SECRET_KEY'),
+        host: config.get('NANGO_HOST'),
+      }),
+    }),
+  ],
+  controllers: [AppController, GithubController],
+  providers: [AppService, ReposService],
+})
+export class AppModule {}

@@ -1109,13 +1109,17 @@ export class NangoService implements OnModuleDestroy {
     // A forced refresh replaces the token: both shared entries go first (so no replica reads
     // the old one once this call returns), alongside the request to Nango.
     let dropped: Promise<void> | undefined;
+    // The store read is part of the call: its deadline and signal bound it too.
+    const startedAt = Date.now();
     if (cache !== null && cacheKey !== undefined) {
       if (force) dropped = cache.drop(cacheKey, cache.key(key, connectionId, !withRefreshToken));
       else {
-        const cached = await cache.read(cacheKey);
+        const cached = await cache.read(cacheKey, { timeoutMs, signal });
         if (cached !== undefined) return cached;
+        if (signal?.aborted) throw await fail(new CanceledError());
       }
     }
+    const remainingMs = Math.max(1, timeoutMs - (Date.now() - startedAt));
     // Concurrent calls with the same arguments share one request. Each caller keeps its own
     // timeout and signal; the shared request gets the longest timeout and stops only when
     // every caller has left.
@@ -1146,7 +1150,7 @@ export class NangoService implements OnModuleDestroy {
         start,
         {
           signal,
-          timeoutMs,
+          timeoutMs: remainingMs,
           aborted: () => new CanceledError(),
           timedOut: () => new AxiosError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED'),
         },

@@ -5,6 +5,8 @@ import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import {
   NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
+  NangoAbortedError,
+  NangoTimeoutError,
   type NangoCredentialStore,
   type NangoService,
 } from '../lib/index.js';
@@ -47,6 +49,36 @@ describe('storeTimeout: a store never slows or breaks a call', () => {
     expect(logged).toEqual([
       'Credential store get() took longer than storeTimeout (50 ms); asking Nango instead.',
     ]);
+  });
+
+  it("a read shares the call's deadline: a hung store cannot stretch a call past its timeout", async () => {
+    warnings();
+    const store: NangoCredentialStore = { get: never, set: () => true, delete: () => true };
+    // The longest storeTimeout: without the call's own deadline, the read alone would wait 10 s
+    // and the call would then still get its token from Nango.
+    const nango = await suite.service({ cache: { ttl: 60_000, store, storeTimeout: 10_000 } });
+    const before = nangoCalls();
+    await expect(
+      nango.getToken('github', 'conn-oauth2', false, { timeout: 300 }),
+    ).rejects.toBeInstanceOf(NangoTimeoutError);
+    // What is left of the deadline after the read is the Nango call's: none here, so the
+    // call fails as a timeout rather than outliving it.
+    expect(nangoCalls() - before).toBeLessThanOrEqual(1);
+  });
+
+  it('an abort ends a hung store read at once, and Nango is not asked', async () => {
+    warnings();
+    const store: NangoCredentialStore = { get: never, set: () => true, delete: () => true };
+    const nango = await suite.service({ cache: { ttl: 60_000, store, storeTimeout: 10_000 } });
+    const before = nangoCalls();
+    const controller = new AbortController();
+    const call = nango.getToken('github', 'conn-oauth2', false, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await expect(call).rejects.toBeInstanceOf(NangoAbortedError);
+    // At once, not when the 10 s storeTimeout passes (a margin no loaded machine comes near).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(nangoCalls()).toBe(before);
   });
 
   it('a late answer is ignored, and a late failure is harmless', async () => {

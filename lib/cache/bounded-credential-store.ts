@@ -7,6 +7,14 @@ import type {
 /** A store operation, as named in warnings. */
 export type StoreOperation = 'get' | 'set' | 'delete';
 
+/** The calling request's own bound on a store read. */
+export interface StoreReadBound {
+  /** The time left before the call's deadline, in ms. */
+  readonly timeoutMs?: number;
+  /** The call's AbortSignal. */
+  readonly signal?: AbortSignal;
+}
+
 /** Told why a store operation gave nothing: `timeout`, or the name of what it threw. */
 export type StoreFailureListener = (operation: StoreOperation, cause: string) => void;
 
@@ -43,9 +51,15 @@ export class BoundedCredentialStore {
         : (key) => (store as NangoCacheManagerStore).del(key);
   }
 
-  /** The store's entry for `key`, or `undefined` (also when it fails or is late). */
-  get(key: string): unknown {
-    return this.bound('get', () => this.store.get(key));
+  /**
+   * The store's entry for `key`, or `undefined` (also when it fails or is late).
+   *
+   * @param within the calling request's own bound: its remaining time (a shorter wait than
+   *   `storeTimeout` when the call's deadline is nearer) and its AbortSignal (an abort ends the
+   *   wait at once, with `undefined`)
+   */
+  get(key: string, within?: StoreReadBound): unknown {
+    return this.bound('get', () => this.store.get(key), undefined, within);
   }
 
   /** Writes `value`; resolves `true` once written, `false` if it failed or timed out. */
@@ -64,7 +78,12 @@ export class BoundedCredentialStore {
     await this.bound('delete', () => this.remove(key));
   }
 
-  private bound(operation: StoreOperation, call: () => unknown, failed?: () => void): unknown {
+  private bound(
+    operation: StoreOperation,
+    call: () => unknown,
+    failed?: () => void,
+    within?: StoreReadBound,
+  ): unknown {
     const fail = (cause: string) => {
       failed?.();
       this.onFailure(operation, cause);
@@ -77,27 +96,34 @@ export class BoundedCredentialStore {
       return undefined;
     }
     if (!isThenable(result)) return result;
+    const signal = within?.signal;
+    if (signal?.aborted) return undefined;
     return new Promise<unknown>((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      const settle = (value: unknown) => {
         settled = true;
-        fail('timeout');
-        resolve(undefined);
-      }, this.timeoutMs);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = () => settle(undefined); // the caller left: no store failure
+      const timer = setTimeout(
+        () => {
+          fail('timeout');
+          settle(undefined);
+        },
+        Math.min(this.timeoutMs, within?.timeoutMs ?? this.timeoutMs),
+      );
       timer.unref();
+      signal?.addEventListener('abort', onAbort, { once: true });
       result.then(
         (value) => {
-          if (settled) return; // too late: ignored
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
+          if (!settled) settle(value); // a late answer is ignored
         },
         (error: unknown) => {
           if (settled) return;
-          settled = true;
-          clearTimeout(timer);
           fail(causeOf(error));
-          resolve(undefined);
+          settle(undefined);
         },
       );
     });

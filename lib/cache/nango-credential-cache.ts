@@ -2,7 +2,11 @@ import { Logger } from '@nestjs/common';
 import type { NangoConnection } from '../interfaces/nango-connection.interface.js';
 import type { ResolvedNangoCacheOptions } from '../interfaces/nango-module-options.interface.js';
 import type { NangoCachedConnection } from './nango-credential-store.interface.js';
-import { BoundedCredentialStore, type StoreOperation } from './bounded-credential-store.js';
+import {
+  BoundedCredentialStore,
+  type StoreOperation,
+  type StoreReadBound,
+} from './bounded-credential-store.js';
 import { CredentialCipher } from './credential-cipher.js';
 import { isRecord } from '../utils/is-record.js';
 
@@ -71,8 +75,8 @@ export class NangoCredentialCache {
   }
 
   /** The cached connection, if there is a live one. */
-  async read(key: string): Promise<NangoConnection | undefined> {
-    const stored = await this.store.get(key);
+  async read(key: string, within?: StoreReadBound): Promise<NangoConnection | undefined> {
+    const stored = await this.store.get(key, within);
     if (stored === undefined || stored === null) return live(this.pending.get(key));
     return live(this.decode(key, stored));
   }

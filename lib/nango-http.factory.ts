@@ -4,6 +4,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NANGO_MAX_RESPONSE_BYTES } from './nango.constants.js';
 import { createNangoUndiciAdapter } from './transport/nango-undici.adapter.js';
+import { parsingJsonAnswers } from './transport/nango-json-answer.js';
 import { NangoUndiciPool } from './transport/nango-undici.pool.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
@@ -50,7 +51,7 @@ function proxyFromEnvironment(): boolean {
  * hosts.
  *
  * Under the instance sits the package's undici adapter, with one keep-alive `Pool` for Nango's
- * origin, for the buffered calls. Streams, and every call when the options bring their own
+ * origin, for the buffered calls, parsing JSON answers itself. Streams, and every call when the options bring their own
  * `httpAgent` / `httpsAgent` or the environment names a proxy, go to axios's own `http` adapter.
  */
 export function createNangoHttpService(options: ResolvedNangoOptions): HttpService {
@@ -73,7 +74,11 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     },
     adapter: pool
       ? createNangoUndiciAdapter({ baseURL: options.host, dispatcher: pool, fallback })
-      : fallback,
+      : parsingJsonAnswers(fallback),
+    // The adapters parse a JSON body once themselves (as axios's default transform would), so
+    // no call pays for axios's transform machinery on its answer. Transforms a user adds here
+    // still run, on the parsed body.
+    transformResponse: [],
     httpAgent,
     httpsAgent,
     // Buffered answers bigger than this fail with ERR_BAD_RESPONSE instead of filling the heap.

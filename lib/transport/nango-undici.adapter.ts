@@ -1,5 +1,6 @@
 import {
   AxiosError,
+  AxiosHeaders,
   CanceledError,
   type AxiosAdapter,
   type AxiosResponse,
@@ -9,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { parseJsonAnswer, parsingJsonAnswers } from './nango-json-answer.js';
 
 /** What the adapter needs of its dispatcher: a `NangoUndiciPool` in the module. */
 export interface NangoDispatcher {
@@ -74,7 +76,10 @@ export interface NangoAdapterTarget {
   readonly baseURL: string;
   /** Sends the requests; one keep-alive pool per Nango origin. */
   readonly dispatcher: NangoDispatcher;
-  /** The adapter for every request this one does not handle (axios's own `http` adapter). */
+  /**
+   * The adapter for every request this one does not handle (axios's own `http` adapter); its
+   * JSON answers are parsed too (see {@link parsingJsonAnswers}).
+   */
   readonly fallback: AxiosAdapter;
 }
 
@@ -85,7 +90,9 @@ export interface NangoAdapterTarget {
  * redirect, decompresses gzip, deflate and br, honours `signal`, `cancelToken`, `timeout`
  * (as undici's headers and body timeouts) and `maxContentLength` (bytes after decompression),
  * and fails with axios's codes (`ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`/`ECONNABORTED`,
- * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). Streams, `params`, a per-request `proxy`, `auth`,
+ * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). It parses a JSON body once, as axios's default
+ * `transformResponse` would (see {@link parseJsonAnswer}), and hands axios its headers as
+ * `AxiosHeaders`, so the instance needs no default response transform. Streams, `params`, a per-request `proxy`, `auth`,
  * `socketPath`, progress callbacks, other origins and bodies that are not a string or a
  * Buffer go to `fallback`.
  */
@@ -93,9 +100,10 @@ export function createNangoUndiciAdapter(target: NangoAdapterTarget): AxiosAdapt
   const base = new URL(target.baseURL);
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, '');
+  const fallback = parsingJsonAnswers(target.fallback);
   return (config) => {
     const path = config.baseURL === target.baseURL ? pathOf(config.url, origin, prefix) : undefined;
-    if (path === undefined || !handles(config)) return target.fallback(config);
+    if (path === undefined || !handles(config)) return fallback(config);
     return new Promise<AxiosResponse>((resolve, reject) => {
       new BufferedCall(config, target.dispatcher, resolve, reject).send(path);
     });
@@ -260,10 +268,16 @@ class BufferedCall implements Dispatcher.DispatchHandler {
       data,
       status: this.status,
       statusText: this.statusText,
-      headers: this.headers as AxiosResponse['headers'],
+      // What axios would make of the headers after the adapter: built once, here.
+      headers: new AxiosHeaders(this.headers as Record<string, string>),
       config,
       request: undefined,
     };
+    try {
+      response.data = parseJsonAnswer(config, response);
+    } catch (error) {
+      return this.fail(error);
+    }
     const valid = config.validateStatus;
     if (!valid || valid(this.status)) {
       this.finish();

@@ -3,6 +3,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NANGO_MAX_RESPONSE_BYTES } from './nango.constants.js';
+import { isRecord } from './utils/is-record.js';
 import { createNangoUndiciAdapter } from './transport/nango-undici.adapter.js';
 import { parsingJsonAnswers } from './transport/nango-json-answer.js';
 import { NangoUndiciPool } from './transport/nango-undici.pool.js';
@@ -19,6 +20,18 @@ const AGENT_OPTIONS = {
   maxFreeSockets: 32,
   scheduling: 'lifo',
 } as const;
+
+/** axios's per-method buckets of default headers. */
+const METHOD_BUCKETS: ReadonlySet<string> = new Set([
+  'delete',
+  'get',
+  'head',
+  'options',
+  'post',
+  'put',
+  'patch',
+  'query',
+]);
 
 /** The variables axios (through `proxy-from-env`) reads to send requests through a proxy. */
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
@@ -89,8 +102,28 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     // Without a proxy variable at start, axios need not look for one on every request.
     ...(viaProxy ? {} : { proxy: false as const }),
   });
+  instance.defaults.headers = flatHeaders(instance.defaults.headers);
   OWNED.set(instance, { pool, agents });
   return new HttpService(instance);
+}
+
+/**
+ * The instance's default headers as one plain object, built once: axios's `common` bucket and
+ * the module's headers (which win), without the per-method buckets that axios would otherwise
+ * merge and flatten on every call (axios's own are empty). A non-empty bucket is kept, and so is
+ * `common` (empty), where code that adds a default header to an axios instance puts it.
+ */
+function flatHeaders(
+  headers: AxiosInstance['defaults']['headers'],
+): AxiosInstance['defaults']['headers'] {
+  const flat: Record<string, unknown> = { ...headers.common };
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'common') continue;
+    const bucket = isRecord(value) && METHOD_BUCKETS.has(name.toLowerCase());
+    if (!bucket || Object.keys(value).length > 0) flat[name] = value;
+  }
+  flat['common'] = {};
+  return flat as AxiosInstance['defaults']['headers'];
 }
 
 function own<A extends HttpAgent>(agents: HttpAgent[], agent: A): A {

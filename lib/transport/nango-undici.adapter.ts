@@ -70,6 +70,8 @@ function isZlibWrapped(buffer: Buffer): boolean {
   );
 }
 
+const SLASH = 0x2f;
+
 /** Where the adapter sends: the origin of its pool, and the path prefix of the base URL. */
 export interface NangoAdapterTarget {
   /** The axios `baseURL` the adapter serves (requests with another base go to the fallback). */
@@ -113,6 +115,8 @@ export function createNangoUndiciAdapter(target: NangoAdapterTarget): AxiosAdapt
 /** The request path for the pool's origin, or `undefined` when `url` is elsewhere. */
 function pathOf(url: string | undefined, origin: string, prefix: string): string | undefined {
   if (url === undefined || url === '') return prefix || '/';
+  // The module's own calls: one leading slash, a path on Nango's origin.
+  if (url.charCodeAt(0) === SLASH && url.charCodeAt(1) !== SLASH) return `${prefix}${url}`;
   if (/^[a-z][a-z\d+\-.]*:/i.test(url) || url.startsWith('//')) {
     const absolute = new URL(url);
     return absolute.origin === origin ? `${absolute.pathname}${absolute.search}` : undefined;

@@ -3,7 +3,9 @@ import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NANGO_MAX_RESPONSE_BYTES } from './nango.constants.js';
+import { isRecord } from './utils/is-record.js';
 import { createNangoUndiciAdapter } from './transport/nango-undici.adapter.js';
+import { parsingJsonAnswers } from './transport/nango-json-answer.js';
 import { NangoUndiciPool } from './transport/nango-undici.pool.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
@@ -18,6 +20,18 @@ const AGENT_OPTIONS = {
   maxFreeSockets: 32,
   scheduling: 'lifo',
 } as const;
+
+/** axios's per-method buckets of default headers. */
+const METHOD_BUCKETS: ReadonlySet<string> = new Set([
+  'delete',
+  'get',
+  'head',
+  'options',
+  'post',
+  'put',
+  'patch',
+  'query',
+]);
 
 /** The variables axios (through `proxy-from-env`) reads to send requests through a proxy. */
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
@@ -50,7 +64,7 @@ function proxyFromEnvironment(): boolean {
  * hosts.
  *
  * Under the instance sits the package's undici adapter, with one keep-alive `Pool` for Nango's
- * origin, for the buffered calls. Streams, and every call when the options bring their own
+ * origin, for the buffered calls, parsing JSON answers itself. Streams, and every call when the options bring their own
  * `httpAgent` / `httpsAgent` or the environment names a proxy, go to axios's own `http` adapter.
  */
 export function createNangoHttpService(options: ResolvedNangoOptions): HttpService {
@@ -73,7 +87,11 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     },
     adapter: pool
       ? createNangoUndiciAdapter({ baseURL: options.host, dispatcher: pool, fallback })
-      : fallback,
+      : parsingJsonAnswers(fallback),
+    // The adapters parse a JSON body once themselves (as axios's default transform would), so
+    // no call pays for axios's transform machinery on its answer. Transforms a user adds here
+    // still run, on the parsed body.
+    transformResponse: [],
     httpAgent,
     httpsAgent,
     // Buffered answers bigger than this fail with ERR_BAD_RESPONSE instead of filling the heap.
@@ -84,8 +102,28 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     // Without a proxy variable at start, axios need not look for one on every request.
     ...(viaProxy ? {} : { proxy: false as const }),
   });
+  instance.defaults.headers = flatHeaders(instance.defaults.headers);
   OWNED.set(instance, { pool, agents });
   return new HttpService(instance);
+}
+
+/**
+ * The instance's default headers as one plain object, built once: axios's `common` bucket and
+ * the module's headers (which win), without the per-method buckets that axios would otherwise
+ * merge and flatten on every call (axios's own are empty). A non-empty bucket is kept, and so is
+ * `common` (empty), where code that adds a default header to an axios instance puts it.
+ */
+function flatHeaders(
+  headers: AxiosInstance['defaults']['headers'],
+): AxiosInstance['defaults']['headers'] {
+  const flat: Record<string, unknown> = { ...headers.common };
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'common') continue;
+    const bucket = isRecord(value) && METHOD_BUCKETS.has(name.toLowerCase());
+    if (!bucket || Object.keys(value).length > 0) flat[name] = value;
+  }
+  flat['common'] = {};
+  return flat as AxiosInstance['defaults']['headers'];
 }
 
 function own<A extends HttpAgent>(agents: HttpAgent[], agent: A): A {

@@ -144,6 +144,19 @@ import type {
 } from './interfaces/nango-proxy.interface.js';
 import { isRecord } from './utils/is-record.js';
 
+/** The `responseType`s a proxy call takes. */
+const PROXY_RESPONSE_TYPES: ReadonlySet<string> = new Set([
+  'json',
+  'text',
+  'arraybuffer',
+  'stream',
+]);
+
+/** A proxy call resolves with the third party's 2xx and 3xx answers. */
+function isProxyAnswer(status: number): boolean {
+  return status >= 200 && status < 400;
+}
+
 /** The request-specific part of a {@link NangoCallContext}. */
 type CallContext = Pick<
   NangoCallContext,
@@ -363,7 +376,7 @@ export class NangoService implements OnModuleDestroy {
       );
     }
     const responseType = config.responseType ?? 'json';
-    if (!['json', 'text', 'arraybuffer', 'stream'].includes(responseType)) {
+    if (!PROXY_RESPONSE_TYPES.has(responseType)) {
       throw new NangoInvalidArgumentError(
         operation,
         'responseType',
@@ -378,7 +391,7 @@ export class NangoService implements OnModuleDestroy {
         headers,
         data: config.data,
         responseType,
-        validateStatus: (status) => status >= 200 && status < 400,
+        validateStatus: isProxyAnswer,
         // The size bound is for buffered answers; a stream is read by the caller, chunk by chunk.
         ...(responseType === 'stream' ? { maxContentLength: -1 } : {}),
       },

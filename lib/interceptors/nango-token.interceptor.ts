@@ -34,6 +34,14 @@ import type {
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
 
+/** What a route needs, from its metadata (see `NangoTokenInterceptor.routeInfo`). */
+interface RouteInfo {
+  /** The merged `@UseNangoConnection()` options; `undefined` when the route has none. */
+  readonly options: UseNangoConnectionOptions | undefined;
+  /** Whether the handler uses `@InjectNangoConnection()`. */
+  readonly connection: boolean;
+}
+
 /** Status of a request whose client left before the answer (nginx's 499); nobody reads it. */
 const CLIENT_CLOSED_REQUEST = 499;
 
@@ -66,6 +74,8 @@ export class NangoTokenInterceptor implements NestInterceptor {
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
   private readonly services = new Map<string, NangoService>();
   private readonly defaults = new Map<string, NangoDefaultConnection | undefined>();
+  /** What each route needs, by controller class and handler: read from metadata once. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteInfo>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -108,10 +118,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
    * handler sets overriding it. `undefined` when neither is decorated.
    */
   protected getRouteOptions(context: ExecutionContext): UseNangoConnectionOptions | undefined {
-    const onClass = this.reflector.get(NangoConnectionMetadata, context.getClass());
-    const onHandler = this.reflector.get(NangoConnectionMetadata, context.getHandler());
-    if (onClass === undefined || onHandler === undefined) return onHandler ?? onClass;
-    return { ...onClass, ...definedFields(onHandler) };
+    return this.routeInfo(context).options;
   }
 
   /**
@@ -152,7 +159,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     const { providerConfigKey, connectionId } = target;
     const forceRefresh = route.forceRefresh ?? false;
     const options = signal === undefined ? undefined : { signal };
-    if (nangoHandlerNeeds(context.getClass(), context.getHandler().name).connection) {
+    if (this.routeInfo(context).connection) {
       const connection = await nango.getConnection(
         providerConfigKey,
         connectionId,
@@ -243,6 +250,35 @@ export class NangoTokenInterceptor implements NestInterceptor {
     }
     this.services.set(key, service);
     return service;
+  }
+
+  /**
+   * The route's `@UseNangoConnection()` options and whether its handler reads the whole
+   * connection: metadata that decorators fixed when the classes were defined, so looked up on
+   * the first request of a route and kept.
+   */
+  private routeInfo(context: ExecutionContext): RouteInfo {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.routes.set(controller, byHandler);
+    }
+    let info = byHandler.get(handler);
+    if (info === undefined) {
+      const onClass = this.reflector.get(NangoConnectionMetadata, controller);
+      const onHandler = this.reflector.get(NangoConnectionMetadata, handler);
+      info = {
+        options:
+          onClass === undefined || onHandler === undefined
+            ? (onHandler ?? onClass)
+            : { ...onClass, ...definedFields(onHandler) },
+        connection: nangoHandlerNeeds(controller, handler.name).connection,
+      };
+      byHandler.set(handler, info);
+    }
+    return info;
   }
 
   private async resolveValue(

@@ -1,5 +1,6 @@
 import {
   AxiosError,
+  AxiosHeaders,
   CanceledError,
   type AxiosAdapter,
   type AxiosResponse,
@@ -9,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { parseJsonAnswer, parsingJsonAnswers } from './nango-json-answer.js';
 
 /** What the adapter needs of its dispatcher: a `NangoUndiciPool` in the module. */
 export interface NangoDispatcher {
@@ -68,13 +70,18 @@ function isZlibWrapped(buffer: Buffer): boolean {
   );
 }
 
+const SLASH = 0x2f;
+
 /** Where the adapter sends: the origin of its pool, and the path prefix of the base URL. */
 export interface NangoAdapterTarget {
   /** The axios `baseURL` the adapter serves (requests with another base go to the fallback). */
   readonly baseURL: string;
   /** Sends the requests; one keep-alive pool per Nango origin. */
   readonly dispatcher: NangoDispatcher;
-  /** The adapter for every request this one does not handle (axios's own `http` adapter). */
+  /**
+   * The adapter for every request this one does not handle (axios's own `http` adapter); its
+   * JSON answers are parsed too (see {@link parsingJsonAnswers}).
+   */
   readonly fallback: AxiosAdapter;
 }
 
@@ -85,7 +92,9 @@ export interface NangoAdapterTarget {
  * redirect, decompresses gzip, deflate and br, honours `signal`, `cancelToken`, `timeout`
  * (as undici's headers and body timeouts) and `maxContentLength` (bytes after decompression),
  * and fails with axios's codes (`ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`/`ECONNABORTED`,
- * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). Streams, `params`, a per-request `proxy`, `auth`,
+ * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). It parses a JSON body once, as axios's default
+ * `transformResponse` would (see {@link parseJsonAnswer}), and hands axios its headers as
+ * `AxiosHeaders`, so the instance needs no default response transform. Streams, `params`, a per-request `proxy`, `auth`,
  * `socketPath`, progress callbacks, other origins and bodies that are not a string or a
  * Buffer go to `fallback`.
  */
@@ -93,9 +102,10 @@ export function createNangoUndiciAdapter(target: NangoAdapterTarget): AxiosAdapt
   const base = new URL(target.baseURL);
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, '');
+  const fallback = parsingJsonAnswers(target.fallback);
   return (config) => {
     const path = config.baseURL === target.baseURL ? pathOf(config.url, origin, prefix) : undefined;
-    if (path === undefined || !handles(config)) return target.fallback(config);
+    if (path === undefined || !handles(config)) return fallback(config);
     return new Promise<AxiosResponse>((resolve, reject) => {
       new BufferedCall(config, target.dispatcher, resolve, reject).send(path);
     });
@@ -105,6 +115,8 @@ export function createNangoUndiciAdapter(target: NangoAdapterTarget): AxiosAdapt
 /** The request path for the pool's origin, or `undefined` when `url` is elsewhere. */
 function pathOf(url: string | undefined, origin: string, prefix: string): string | undefined {
   if (url === undefined || url === '') return prefix || '/';
+  // The module's own calls: one leading slash, a path on Nango's origin.
+  if (url.charCodeAt(0) === SLASH && url.charCodeAt(1) !== SLASH) return `${prefix}${url}`;
   if (/^[a-z][a-z\d+\-.]*:/i.test(url) || url.startsWith('//')) {
     const absolute = new URL(url);
     return absolute.origin === origin ? `${absolute.pathname}${absolute.search}` : undefined;
@@ -260,10 +272,16 @@ class BufferedCall implements Dispatcher.DispatchHandler {
       data,
       status: this.status,
       statusText: this.statusText,
-      headers: this.headers as AxiosResponse['headers'],
+      // What axios would make of the headers after the adapter: built once, here.
+      headers: new AxiosHeaders(this.headers as Record<string, string>),
       config,
       request: undefined,
     };
+    try {
+      response.data = parseJsonAnswer(config, response);
+    } catch (error) {
+      return this.fail(error);
+    }
     const valid = config.validateStatus;
     if (!valid || valid(this.status)) {
       this.finish();

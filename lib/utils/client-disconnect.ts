@@ -25,14 +25,18 @@ export function clientDisconnectSignal(response: unknown): {
 
 /** The `ServerResponse` of an Express response, or of a Fastify reply (`.raw`). */
 function nodeResponse(response: unknown): ServerResponse | undefined {
-  const isNode = (value: unknown): value is ServerResponse =>
+  if (isNodeResponse(response)) return response;
+  const raw = (response as { raw?: unknown } | null | undefined)?.raw;
+  return isNodeResponse(raw) ? raw : undefined;
+}
+
+function isNodeResponse(value: unknown): value is ServerResponse {
+  return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as ServerResponse).once === 'function' &&
-    typeof (value as ServerResponse).writableFinished === 'boolean';
-  if (isNode(response)) return response;
-  const raw = (response as { raw?: unknown } | null | undefined)?.raw;
-  return isNode(raw) ? raw : undefined;
+    typeof (value as ServerResponse).writableFinished === 'boolean'
+  );
 }
 
 function noop(): void {}

@@ -2,10 +2,12 @@ import type { NangoToken } from '../interfaces/nango-credentials.interface.js';
 import type { NangoConnection } from '../interfaces/nango-connection.interface.js';
 
 /**
- * Module-private key under which `NangoTokenInterceptor` stores a request's credentials on the
- * request object itself: never on a shared field, so one request can never see another's.
+ * Module-private map from a request object to its credentials: never a shared field, so one
+ * request can never see another's, and nothing on the request itself, so logging or inspecting
+ * the request never prints them (and the request keeps its shape: no property is added per
+ * request). An entry goes with its request when the request is garbage collected.
  */
-const NANGO_REQUEST_STATE = Symbol('nestjs-nango:request-state');
+const NANGO_REQUEST_STATE = new WeakMap<object, NangoRequestState>();
 
 /** What the interceptor stores on a request. */
 export interface NangoRequestState {
@@ -19,18 +21,13 @@ export interface NangoRequestState {
   readonly connection?: NangoConnection;
 }
 
-/** Stores a request's credentials (non-enumerable, so logging the request never prints them). */
+/** Stores a request's credentials, in the module-private map (never on the request itself). */
 export function setNangoRequestState(request: object, state: NangoRequestState): void {
-  Object.defineProperty(request, NANGO_REQUEST_STATE, {
-    value: state,
-    enumerable: false,
-    configurable: true,
-    writable: false,
-  });
+  NANGO_REQUEST_STATE.set(request, state);
 }
 
 /** The credentials stored on a request, or `undefined` when the interceptor did not run. */
 export function getNangoRequestState(request: unknown): NangoRequestState | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
-  return (request as { [NANGO_REQUEST_STATE]?: NangoRequestState })[NANGO_REQUEST_STATE];
+  return NANGO_REQUEST_STATE.get(request);
 }

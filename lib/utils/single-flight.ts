@@ -76,6 +76,11 @@ export class SingleFlight<T> {
     }
     const joined = flight;
     joined.waiters++;
+    const ownTimer = timeoutMs !== undefined && Date.now() + timeoutMs < joined.deadline;
+    // A caller with no signal and no earlier deadline can only leave with the call itself: it
+    // waits on the shared promise as is (and stays counted, so the call is never cancelled
+    // under it).
+    if (signal === undefined && !ownTimer) return joined.promise;
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -97,7 +102,7 @@ export class SingleFlight<T> {
       };
       const onAbort = (): void => leave(waiter.aborted());
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined && Date.now() + timeoutMs < joined.deadline) {
+      if (ownTimer) {
         timer = setTimeout(() => leave(waiter.timedOut()), timeoutMs);
       }
       joined.promise.then(

@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { Module, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import {
   Args,
@@ -20,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import {
   InjectNangoConnection,
   InjectNangoToken,
+  NangoConnectionOptionsError,
   NangoModule,
   UseNangoConnection,
   type NangoConnection,
@@ -118,6 +125,33 @@ class SchemaFirstResolver {
   }
 }
 
+/** `@InjectNangoToken()` with no `@UseNangoConnection()`: start-up lets it be, the field fails. */
+@Resolver()
+class UndeclaredCodeFirstResolver {
+  @Query(() => String, { nullable: true })
+  undeclared(@InjectNangoToken() token: NangoToken): string {
+    return String(token);
+  }
+}
+
+@Resolver('Query')
+class UndeclaredSchemaFirstResolver {
+  @Query('undeclared')
+  undeclared(@InjectNangoToken() token: NangoToken): string {
+    return String(token);
+  }
+}
+
+/** `{ arg }` on an HTTP route: it has no resolver arguments. */
+@Controller('http')
+class HttpArgController {
+  @Get('token')
+  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { arg: 'connectionId' } })
+  token(@InjectNangoToken() token: NangoToken): unknown {
+    return { token };
+  }
+}
+
 type Driver = 'apollo' | 'mercurius';
 type Style = 'code-first' | 'schema-first';
 
@@ -147,7 +181,10 @@ async function boot(driver: Driver, style: Style): Promise<{ app: INestApplicati
 
   @Module({
     imports: [graphql, NangoModule.forRoot({ secretKey, host: url })],
-    providers: [style === 'code-first' ? CodeFirstResolver : SchemaFirstResolver],
+    providers:
+      style === 'code-first'
+        ? [CodeFirstResolver, UndeclaredCodeFirstResolver]
+        : [SchemaFirstResolver, UndeclaredSchemaFirstResolver],
   })
   class AppModule {}
 
@@ -288,5 +325,46 @@ describe.each(CASES)('GraphQL resolvers: %s (%s)', (driver, style) => {
     expect(answer.errors?.[0]?.extensions?.code).not.toBe('connection_not_found');
     expect(JSON.stringify(answer)).not.toContain(suite.standIn.secretKey);
     expect(suite.standIn.requests.filter((r) => r.pathname.startsWith('/connection'))).toEqual([]);
+  });
+
+  it('boots with resolvers using the decorators, and fails a field whose resolver has no @UseNangoConnection()', async () => {
+    const answer = await ask(url(), '{ undeclared }');
+    expect(answer.data).toEqual({ undeclared: null });
+    expect(answer.errors?.[0]?.message).toContain(
+      'undeclared uses @InjectNangoToken() but no @UseNangoConnection() applies to it',
+    );
+    expect(suite.standIn.requests.filter((r) => r.pathname.startsWith('/connection'))).toEqual([]);
+  });
+});
+
+describe('the { arg } source', () => {
+  it('is checked when the decorator is applied', () => {
+    expect(() => UseNangoConnection({ connectionId: { arg: '' } })).toThrow(
+      NangoConnectionOptionsError,
+    );
+    expect(() => UseNangoConnection({ connectionId: { arg: '' } })).toThrow(
+      'connectionId { arg } must name the arg with a non-empty string',
+    );
+  });
+
+  it('on an HTTP route answers 500 without calling Nango', async () => {
+    const { secretKey, url } = suite.standIn;
+    const ref = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey, host: url })],
+      controllers: [HttpArgController],
+    }).compile();
+    const app = ref.createNestApplication(new ExpressAdapter(), { logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/http/token?connectionId=conn-oauth2`);
+      expect(response.status).toBe(500);
+      expect(await response.text()).not.toContain('gh-access-token-1');
+      expect(suite.standIn.requests.filter((r) => r.pathname.startsWith('/connection'))).toEqual(
+        [],
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { NangoError } from './nango.error.js';
 import type { NangoHttpException, NangoHttpExceptionBody } from './nango-http.exception.js';
 
 /** The `extensions` of a {@link NangoGraphqlError}: the HTTP answer's fields, plus `status`. */
@@ -13,13 +14,12 @@ export type NangoGraphqlErrorExtensions = Omit<NangoHttpExceptionBody, 'statusCo
  * `{ message, extensions: { code, status, ... } }` with the same `code` and status as on HTTP.
  * It never holds the secret key or a token.
  */
-export class NangoGraphqlError extends Error {
+export class NangoGraphqlError extends NangoError {
   /** `code`, `status` and the other fields of the HTTP answer. */
   readonly extensions: NangoGraphqlErrorExtensions;
 
   constructor(message: string, extensions: NangoGraphqlErrorExtensions, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
-    this.name = 'NangoGraphqlError';
     this.extensions = extensions;
   }
 

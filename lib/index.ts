@@ -43,6 +43,10 @@ export {
   type NangoHttpExceptionOptions,
 } from './errors/nango-http.exception.js';
 export * from './errors/nango-usage.error.js';
+export {
+  NangoGraphqlError,
+  type NangoGraphqlErrorExtensions,
+} from './errors/nango-graphql.error.js';
 export type { NangoRequestState } from './utils/nango-request-state.js';
 export type * from './interfaces/nango-connection-resolver.interface.js';
 export { getNangoOptionsToken } from './nango-instance.providers.js';

@@ -842,7 +842,7 @@ describe('checks at start-up', () => {
       NangoConnectionOptionsError,
     );
     expect(() => UseNangoConnection({ connectionId: { cookie: 'sid' } as never })).toThrow(
-      "connectionId has keys [cookie]; it must be a string, { param: 'name' }, { header: 'name' }, { query: 'name' } or a function (ctx) => string",
+      "connectionId has keys [cookie]; it must be a string, { param: 'name' }, { header: 'name' }, { query: 'name' }, { arg: 'name' } or a function (ctx) => string",
     );
   });
 

@@ -24,6 +24,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   name: string;
   version: string;
   peerDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -80,20 +81,22 @@ beforeAll(async () => {
     join(app, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
   );
-  const peers = Object.entries(manifest.peerDependencies).map(
-    ([name, range]) => `${name}@${range}`,
+  // The required peers (the app's Nest), then the optional ones on top, as an app adds them:
+  // given all at once as `^10.4 || ^11 || ^12` unions, npm cannot place @nestjs/graphql 14
+  // (Nest 12 only) next to @nestjs/terminus's optional peers (ERESOLVE).
+  const optional = (name: string): boolean =>
+    manifest.peerDependenciesMeta?.[name]?.optional === true;
+  const spec = ([name, range]: [string, string]): string => `${name}@${range}`;
+  const peers = Object.entries(manifest.peerDependencies);
+  const flags = ['--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'];
+  await sh(
+    'npm',
+    ['install', tarball, ...peers.filter(([name]) => !optional(name)).map(spec), ...flags],
+    app,
   );
   await sh(
     'npm',
-    [
-      'install',
-      tarball,
-      ...peers,
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--ignore-scripts',
-    ],
+    ['install', ...peers.filter(([name]) => optional(name)).map(spec), ...flags],
     app,
   );
 }, PACK_AND_INSTALL_MS);
@@ -180,6 +183,30 @@ describe('installed from the tarball, with the declared peers', () => {
         main: Object.keys(lib).sort(),
         testing: Object.keys(testing).sort(),
       });
+    },
+    NODE_MS,
+  );
+
+  it(
+    'the CommonJS build loads @nestjs/graphql only when asked to, and then through require()',
+    async () => {
+      const script = `
+const Module = require('node:module');
+const path = require('node:path');
+const seen = [];
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (request.startsWith('@nestjs/graphql')) seen.push(request);
+  return load.call(this, request, ...rest);
+};
+require('nestjs-nango');
+const atStart = seen.length;
+const context = require(path.join(path.dirname(require.resolve('nestjs-nango')), 'graphql', 'nango-graphql.context.js'));
+context.loadGraphql().then((graphql) => {
+  console.log(JSON.stringify({ atStart, after: seen, create: typeof graphql.GqlExecutionContext.create }));
+});`;
+      const result = await nodeJson(['--input-type=commonjs', '-e', script]);
+      expect(result).toEqual({ atStart: 0, after: ['@nestjs/graphql'], create: 'function' });
     },
     NODE_MS,
   );

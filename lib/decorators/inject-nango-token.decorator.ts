@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
 import { getNangoRequestState, type NangoRequestState } from '../utils/nango-request-state.js';
 import { nangoParamsOf, recordNangoParam } from '../startup/nango-param-usage.js';
+import { graphqlCarrier } from '../graphql/nango-graphql.context.js';
 
 /** Which parameter decorators a handler uses: what the interceptor must fetch. */
 export interface NangoHandlerNeeds {
@@ -18,7 +19,12 @@ export function nangoHandlerNeeds(controller: object, handler: string | symbol):
 }
 
 function stateOf(context: ExecutionContext, decorator: string): NangoRequestState {
-  const state = getNangoRequestState(context.switchToHttp().getRequest());
+  // On a GraphQL resolver, the credentials are kept per resolver call, not per HTTP request.
+  const carrier =
+    context.getType<string>() === 'graphql'
+      ? graphqlCarrier(context)
+      : context.switchToHttp().getRequest();
+  const state = getNangoRequestState(carrier);
   if (state === undefined) {
     const handler = `${context.getClass().name}.${context.getHandler().name}`;
     throw NangoConnectionNotDeclaredError.create(handler, decorator);

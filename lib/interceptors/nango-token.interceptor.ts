@@ -25,7 +25,9 @@ import {
   type NangoRequestState,
 } from '../utils/nango-request-state.js';
 import { requireToken } from '../utils/nango-token.js';
-import { resolveSource } from '../utils/nango-value-source.js';
+import { resolveSource, type NangoSourceInput } from '../utils/nango-value-source.js';
+import { graphqlCall, loadGraphql } from '../graphql/nango-graphql.context.js';
+import { NangoGraphqlError } from '../errors/nango-graphql.error.js';
 import { clientDisconnectSignal } from '../utils/client-disconnect.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
@@ -83,18 +85,61 @@ export class NangoTokenInterceptor implements NestInterceptor {
     @Optional() protected readonly adapterHost?: HttpAdapterHost,
   ) {}
 
-  /** Resolves the route's connection, fetches its credentials and stores them on the request. */
+  /**
+   * Resolves the route's connection, fetches its credentials and stores them on the request
+   * (on a GraphQL resolver: on the resolver call, and failures become {@link NangoGraphqlError}s).
+   */
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (context.getType() !== 'http') return next.handle();
+    const type = context.getType<string>();
+    if (type !== 'http' && type !== 'graphql') return next.handle();
     const route = this.getRouteOptions(context);
     if (route === undefined) return next.handle();
+    if (type === 'graphql') {
+      try {
+        return await this.interceptGraphql(context, next, route);
+      } catch (error) {
+        throw error instanceof NangoHttpException
+          ? NangoGraphqlError.fromHttpException(error)
+          : error;
+      }
+    }
     const request = context.switchToHttp().getRequest<object>();
+    const input: NangoSourceInput = { kind: 'http', request };
+    return this.interceptCall(
+      context,
+      next,
+      route,
+      request,
+      input,
+      context.switchToHttp().getResponse(),
+    );
+  }
+
+  private async interceptGraphql(
+    context: ExecutionContext,
+    next: CallHandler,
+    route: UseNangoConnectionOptions,
+  ): Promise<Observable<unknown>> {
+    const call = graphqlCall(await loadGraphql(), context);
+    const input: NangoSourceInput = { kind: 'graphql', request: call.request, args: call.args };
+    return this.interceptCall(context, next, route, call.carrier, input, call.response);
+  }
+
+  /** The work of {@link intercept}, for a request (`carrier`) of either kind. */
+  private async interceptCall(
+    context: ExecutionContext,
+    next: CallHandler,
+    route: UseNangoConnectionOptions,
+    carrier: object,
+    input: NangoSourceInput,
+    response: unknown,
+  ): Promise<Observable<unknown>> {
     // Registered both globally and by the decorator: the first run did the work.
-    if (getNangoRequestState(request) !== undefined) return next.handle();
-    const target = await this.resolveTarget(context, route);
+    if (getNangoRequestState(carrier) !== undefined) return next.handle();
+    const target = await this.resolveTarget(context, route, input);
     // A client that hangs up cancels its Nango call (a shared one ends when its last caller
     // has left), and its handler never runs.
-    const disconnect = clientDisconnectSignal(context.switchToHttp().getResponse());
+    const disconnect = clientDisconnectSignal(response);
     let state: NangoRequestState;
     try {
       state = await this.fetchCredentials(context, route, target, disconnect.signal);
@@ -109,7 +154,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     if (disconnect.signal?.aborted === true) {
       throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
     }
-    setNangoRequestState(request, state);
+    setNangoRequestState(carrier, state);
     return next.handle();
   }
 
@@ -128,6 +173,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
   protected async resolveTarget(
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
+    input?: NangoSourceInput,
   ): Promise<NangoConnectionTarget> {
     const defaults = this.getDefaultConnection(route.instance);
     const providerConfigKey = await this.resolveValue(
@@ -135,12 +181,14 @@ export class NangoTokenInterceptor implements NestInterceptor {
       route,
       'providerConfigKey',
       route.providerConfigKey ?? defaults?.providerConfigKey,
+      input,
     );
     const connectionId = await this.resolveValue(
       context,
       route,
       'connectionId',
       route.connectionId ?? defaults?.connectionId,
+      input,
     );
     return { providerConfigKey, connectionId };
   }
@@ -196,7 +244,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     } else if (exception.getResponse().reconnect === true) {
       this.logger.warn(`${handlerName(context)}: ${message}`);
     }
-    if (exception.retryAfter !== undefined) {
+    if (exception.retryAfter !== undefined && context.getType() === 'http') {
       this.setHeader(context, 'Retry-After', String(Math.max(0, Math.ceil(exception.retryAfter))));
     }
     return exception;
@@ -286,6 +334,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     route: UseNangoConnectionOptions,
     field: 'providerConfigKey' | 'connectionId',
     source: NangoValueSource | undefined,
+    input: NangoSourceInput | undefined,
   ): Promise<string> {
     if (source === undefined) {
       throw NangoConnectionResolutionError.create(
@@ -296,7 +345,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
     }
     let resolved;
     try {
-      resolved = await resolveSource(source, context);
+      resolved = await resolveSource(source, context, input);
     } catch (error) {
       if (error instanceof HttpException) throw error;
       throw NangoConnectionResolutionError.create(
@@ -307,6 +356,12 @@ export class NangoTokenInterceptor implements NestInterceptor {
       );
     }
     if (resolved.kind === 'value') return resolved.value;
+    if (resolved.kind === 'unsupported') {
+      throw NangoConnectionResolutionError.create(
+        handlerName(context),
+        `the ${field} source ${resolved.problem}.`,
+      );
+    }
     if (resolved.kind === 'invalid' && typeof source === 'function') {
       throw NangoConnectionResolutionError.create(
         handlerName(context),

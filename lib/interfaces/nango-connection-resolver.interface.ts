@@ -19,6 +19,15 @@ export interface NangoQuerySource {
 }
 
 /**
+ * Reads a value from an argument of a GraphQL resolver (`@nestjs/graphql`), e.g.
+ * `{ arg: 'connectionId' }` for `repos(connectionId: ID!)`. A number is turned into a string.
+ */
+export interface NangoArgSource {
+  /** The resolver argument's name. */
+  arg: string;
+}
+
+/**
  * Computes a value from the request, e.g. `(ctx) => ctx.switchToHttp().getRequest().user.id`
  * (the user set by a guard, which runs before the interceptor). A number is turned into a
  * string; `undefined`, `null` or `''` count as missing. Throw an `HttpException` to answer
@@ -30,10 +39,16 @@ export type NangoValueResolver = (
 
 /**
  * Where an integration key or a connection id comes from: a constant string, a route
- * parameter, a header, a query parameter, or a function of the `ExecutionContext`.
+ * parameter, a header, a query parameter, a GraphQL resolver argument, or a function of the
+ * `ExecutionContext` (on a resolver, read it with `GqlExecutionContext.create(ctx)`).
  */
 export type NangoValueSource =
-  string | NangoParamSource | NangoHeaderSource | NangoQuerySource | NangoValueResolver;
+  | string
+  | NangoParamSource
+  | NangoHeaderSource
+  | NangoQuerySource
+  | NangoArgSource
+  | NangoValueResolver;
 
 /**
  * The connection an application's routes use when `@UseNangoConnection()` leaves a field out:

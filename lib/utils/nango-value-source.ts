@@ -7,13 +7,28 @@ import type {
 import { isRecord } from './is-record.js';
 
 const SOURCE_FORMS =
-  "a string, { param: 'name' }, { header: 'name' }, { query: 'name' } or a function (ctx) => string";
+  "a string, { param: 'name' }, { header: 'name' }, { query: 'name' }, { arg: 'name' } or a function (ctx) => string";
+
+/**
+ * What a source reads from: the HTTP request (`request`) of a controller route, or, on a
+ * GraphQL resolver, the HTTP request the driver put in the GraphQL context and the resolver's
+ * arguments (`args`).
+ */
+export interface NangoSourceInput {
+  /** `'http'` for a controller route, `'graphql'` for a resolver. */
+  kind: 'http' | 'graphql';
+  /** The HTTP request, when there is one. */
+  request: unknown;
+  /** The GraphQL resolver's arguments (`graphql` only). */
+  args?: unknown;
+}
 
 /** What a source resolved to: a value, or a reason it is missing or malformed. */
 export type ResolvedValue =
   | { kind: 'value'; value: string }
   | { kind: 'missing'; where: string }
-  | { kind: 'invalid'; where: string; problem: string };
+  | { kind: 'invalid'; where: string; problem: string }
+  | { kind: 'unsupported'; where: string; problem: string };
 
 /** Explains what is wrong with a value source, or returns `undefined` when it is well formed. */
 export function describeSourceProblem(source: unknown): string | undefined {
@@ -26,7 +41,10 @@ export function describeSourceProblem(source: unknown): string | undefined {
   }
   const keys = Object.keys(source);
   const kind = keys[0];
-  if (keys.length !== 1 || (kind !== 'param' && kind !== 'header' && kind !== 'query')) {
+  if (
+    keys.length !== 1 ||
+    (kind !== 'param' && kind !== 'header' && kind !== 'query' && kind !== 'arg')
+  ) {
     return `has keys [${keys.join(', ')}]; it must be ${SOURCE_FORMS}`;
   }
   const name = (source as Record<string, unknown>)[kind];
@@ -102,16 +120,19 @@ export function describeSource(source: NangoValueSource): string {
   if (typeof source === 'function') return 'a resolver function';
   if ('param' in source) return `route parameter "${source.param}"`;
   if ('header' in source) return `header "${source.header}"`;
+  if ('arg' in source) return `GraphQL argument "${source.arg}"`;
   return `query parameter "${source.query}"`;
 }
 
 /**
- * Resolves a (validated) source against the current HTTP request. A function's own exceptions
- * propagate; the caller decides what they mean.
+ * Resolves a (validated) source against the current HTTP request or GraphQL resolver call
+ * (`input`; default: the HTTP request of `context`). A function's own exceptions propagate;
+ * the caller decides what they mean.
  */
 export async function resolveSource(
   source: NangoValueSource,
   context: ExecutionContext,
+  input: NangoSourceInput = { kind: 'http', request: context.switchToHttp().getRequest() },
 ): Promise<ResolvedValue> {
   const where = describeSource(source);
   if (typeof source === 'string') return { kind: 'value', value: source };
@@ -125,8 +146,13 @@ export async function resolveSource(
     }
     return { kind: 'value', value: raw };
   }
-  const request = context.switchToHttp().getRequest<Record<string, unknown>>();
-  if ('param' in source) raw = recordOf(request.params)[source.param];
+  const unsupported = unsupportedProblem(source, input.kind);
+  if (unsupported !== undefined) return { kind: 'unsupported', where, problem: unsupported };
+  const request = recordOf(input.request);
+  if ('arg' in source) {
+    raw = recordOf(input.args)[source.arg];
+    if (typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);
+  } else if ('param' in source) raw = recordOf(request.params)[source.param];
   else if ('header' in source) raw = recordOf(request.headers)[source.header.toLowerCase()];
   else raw = recordOf(request.query)[source.query];
   if (raw === undefined || raw === null || raw === '') return { kind: 'missing', where };
@@ -134,6 +160,20 @@ export async function resolveSource(
     return { kind: 'invalid', where, problem: 'must be given once, as a plain string' };
   }
   return { kind: 'value', value: raw };
+}
+
+/** Why a source cannot be read in this kind of context, or `undefined` when it can. */
+function unsupportedProblem(
+  source: Exclude<NangoValueSource, string | ((...args: never[]) => unknown)>,
+  kind: NangoSourceInput['kind'],
+): string | undefined {
+  if (kind === 'http' && 'arg' in source) {
+    return '{ arg } reads a GraphQL resolver argument, and this is an HTTP route: use { param }, { header } or { query }';
+  }
+  if (kind === 'graphql' && ('param' in source || 'query' in source)) {
+    return 'a GraphQL resolver has no route or query parameters: use { arg }, { header } or a function';
+  }
+  return undefined;
 }
 
 function recordOf(value: unknown): Record<string, unknown> {

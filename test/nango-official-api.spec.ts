@@ -7,12 +7,12 @@ import {
   NangoConnectionNotFoundError,
   NangoFunctionNotFoundError,
   NangoIntegrationNotFoundError,
-  NangoInvalidArgumentError,
   NangoProviderNotFoundError,
   NangoRequestError,
 } from '../lib/index.js';
-import { NangoStandIn, type RecordedRequest } from '../lib/testing/index.js';
+import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
+import { rejection, sentRequests } from './fixtures/sent-requests.js';
 
 /**
  * The methods of the official client that NangoService gained, over real HTTP against the
@@ -42,33 +42,7 @@ beforeEach(() => {
   standIn.clearRequests();
 });
 
-function last(): RecordedRequest {
-  const request = standIn.requests.at(-1);
-  if (!request) throw new Error('the stand-in received no request');
-  return request;
-}
-
-function sent(): { method: string; url: string; body: unknown } {
-  const r = last();
-  return { method: r.method, url: r.url, body: r.body === '' ? undefined : JSON.parse(r.body) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
-
-/** Bad arguments fail before anything is sent. */
-async function refused(promise: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(NangoInvalidArgumentError);
-  expect((error as Error).message).toMatch(message);
-  expect(standIn.requests).toHaveLength(0);
-}
+const { last, sent, refused } = sentRequests(() => standIn);
 
 describe('providers', () => {
   it('listProviders sends GET /providers, with search when given', async () => {

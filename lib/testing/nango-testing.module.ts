@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { NangoModule } from '../nango.module.js';
 import type { NangoModuleForRootOptions } from '../nango.module-definition.js';
-import { NangoStandIn, type NangoStandInOptions } from './nango-stand-in.js';
+import { NangoStandIn } from './stand-in/nango-stand-in.js';
+import type { NangoStandInOptions } from './stand-in/stand-in.interfaces.js';
 
 /**
  * Options of {@link NangoTestingModule} passed on to `NangoModule`: everything but the key and

@@ -1,9 +1,13 @@
-import type { StandInResponse } from './nango-stand-in.js';
-
-/** Nango's error body: `{ error: { code, message } }`. */
-function nangoError(code: string, message: string): unknown {
-  return { error: { code, message } };
-}
+import type { StandInResponse } from './stand-in/stand-in.interfaces.js';
+import {
+  BACKOFF_MESSAGE,
+  CONNECTION_NOT_FOUND_MESSAGE,
+  REFRESH_FAILED_MESSAGE,
+  UNKNOWN_ACCOUNT_MESSAGE,
+  UNKNOWN_INTEGRATION_MESSAGE,
+  errorAnswer,
+  genericErrorMessage,
+} from './stand-in/stand-in.wire.js';
 
 /**
  * Ready-made answers for {@link NangoStandIn.script}, in the shapes a real Nango sends, so a
@@ -19,20 +23,19 @@ export const StandInAnswers = {
   /** Nango's rate limit: 429 with `Retry-After` in seconds (-> `NangoRateLimitError.retryAfter`). */
   rateLimited(retryAfterSeconds = 1): StandInResponse {
     return {
-      status: 429,
+      ...errorAnswer(429, 'too_many_request', 'Too many requests'),
       headers: { 'retry-after': String(retryAfterSeconds) },
-      body: nangoError('too_many_request', 'Too many requests'),
     };
   },
 
   /** 404 `not_found`: Nango has no such connection (-> `NangoConnectionNotFoundError`). */
   connectionNotFound(): StandInResponse {
-    return { status: 404, body: nangoError('not_found', 'Failed to find connection') };
+    return errorAnswer(404, 'not_found', CONNECTION_NOT_FOUND_MESSAGE);
   },
 
   /** 400 `unknown_provider_config`: no such integration (-> `NangoIntegrationNotFoundError`). */
   integrationNotFound(): StandInResponse {
-    return { status: 400, body: nangoError('unknown_provider_config', 'Provider does not exists') };
+    return errorAnswer(400, 'unknown_provider_config', UNKNOWN_INTEGRATION_MESSAGE);
   },
 
   /**
@@ -41,46 +44,26 @@ export const StandInAnswers = {
    * the same through the built-in routes.
    */
   refreshFailed(): StandInResponse {
-    return {
-      status: 400,
-      body: nangoError(
-        'invalid_credentials',
-        'The external API returned an error when trying to refresh the access token. Please try again later.',
-      ),
-    };
+    return errorAnswer(400, 'invalid_credentials', REFRESH_FAILED_MESSAGE);
   },
 
   /** 424 while Nango backs off after a failed refresh: the user must reconnect (-> `NangoReconnectRequiredError`). */
   reconnectRequired(): StandInResponse {
-    return {
-      status: 424,
-      body: nangoError(
-        'connection_refresh_backoff',
-        'A recent refresh attempt failed. Backing off before retrying.',
-      ),
-    };
+    return errorAnswer(424, 'connection_refresh_backoff', BACKOFF_MESSAGE);
   },
 
   /** 401: the secret key is not this environment's (-> `NangoAuthenticationError`). */
   unauthorized(): StandInResponse {
-    return {
-      status: 401,
-      body: nangoError(
-        'unknown_account',
-        'Authentication failed. The provided authorization header does not match any account.',
-      ),
-    };
+    return errorAnswer(401, 'unknown_account', UNKNOWN_ACCOUNT_MESSAGE);
   },
 
   /** 500 `generic_error_support`: Nango failed (-> `NangoUnavailableError`). */
   serverError(): StandInResponse {
-    return {
-      status: 500,
-      body: nangoError(
-        'generic_error_support',
-        'An error occurred. Please contact support with this unique id: "00000000-0000-4000-8000-000000000000"',
-      ),
-    };
+    return errorAnswer(
+      500,
+      'generic_error_support',
+      genericErrorMessage('00000000-0000-4000-8000-000000000000'),
+    );
   },
 
   /**

@@ -135,4 +135,26 @@ describe('NangoStandIn: more of Nango API', () => {
       ).body,
     ).toEqual({ error: { code: 'unknown_provider_config', message: 'Provider does not exists' } });
   });
+
+  it('reads a sync body that has a `status` field as a body, not as an answer', async () => {
+    standIn.addSyncs('unauth-test', 'issues');
+    // Before the stand-in's split, a body with a numeric `status` was sent back as if it were
+    // the stand-in's own answer (and a status like 1 crashed the server).
+    const body = { provider_config_key: 'unauth-test', syncs: ['issues'], status: 1, body: 'x' };
+    expect(await call('POST', '/sync/pause', body)).toEqual({
+      status: 200,
+      body: { success: true },
+    });
+    expect(await call('POST', '/sync/start', { ...body, syncs: ['nope'] })).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'invalid_body',
+          errors: [
+            { code: 'invalid_type', message: 'Sync "nope" does not exist', path: ['syncs'] },
+          ],
+        },
+      },
+    });
+  });
 });

@@ -1,17 +1,20 @@
 /** Test helpers: a Nango stand-in server, and NangoTestingModule wiring NangoModule to it. */
 export * from './stand-in/nango-stand-in.js';
 export type {
+  // start() and seeding
   NangoStandInOptions,
-  RecordedRequest,
-  StandInAction,
   StandInConnectionSeed,
   StandInCredentials,
-  StandInFunctionSeed,
-  StandInProviderSeed,
-  StandInRecordSeed,
   StandInRecordsSeed,
-  StandInResponse,
+  StandInRecordSeed,
+  StandInAction,
+  StandInProviderSeed,
+  StandInFunctionSeed,
+  // script() and requests
   StandInRule,
+  StandInResponse,
+  RecordedRequest,
+  // the third-party API behind the proxy
   StandInUpstream,
   StandInUpstreamRequest,
 } from './stand-in/stand-in.interfaces.js';

@@ -7,16 +7,12 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { getNangoOptionsToken } from '../nango-instance.providers.js';
-import { NangoService } from '../nango.service.js';
-import {
-  getNangoServiceToken,
-  NANGO_DEFAULT_INSTANCE,
-} from '../decorators/inject-nango.decorator.js';
+import type { NangoService } from '../nango.service.js';
+import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
-import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
+import { nangoParamsOf } from '../decorators/nango-params.metadata.js';
 import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
 import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
 import {
@@ -29,7 +25,7 @@ import { resolveSource, type NangoSourceInput } from '../utils/nango-value-sourc
 import { graphqlCall, loadGraphql } from '../graphql/nango-graphql.context.js';
 import { NangoGraphqlError } from '../errors/nango-graphql.error.js';
 import { clientDisconnectSignal } from '../utils/client-disconnect.js';
-import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
+import { handlerName } from '../utils/handler-name.js';
 import type {
   NangoDefaultConnection,
   NangoValueSource,
@@ -47,6 +43,9 @@ interface RouteInfo {
 /** Status of a request whose client left before the answer (nginx's 499); nobody reads it. */
 const CLIENT_CLOSED_REQUEST = 499;
 
+/** The two values that name a connection, each from its own source. */
+type TargetField = 'providerConfigKey' | 'connectionId';
+
 /** The connection a request works on, once its sources are resolved. */
 export interface NangoConnectionTarget {
   /** The integration key. */
@@ -60,8 +59,9 @@ export interface NangoConnectionTarget {
  * handler runs (after guards, so `req.user` is set), and stores them on the request for
  * `@InjectNangoToken()` / `@InjectNangoConnection()`.
  *
- * A singleton: the credentials live on the request object under a private Symbol, never on the
- * interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
+ * A singleton: it is handed the app's Nango instances ({@link NangoInstanceRegistry}) and
+ * reads the route metadata that the decorators set (through `Reflector`); the credentials live
+ * in a private map keyed by the request, never on the interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
  * registered globally (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
  * One Nango call per request: `getToken`, or `getConnection` when the handler uses
  * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s. A client that hangs
@@ -74,14 +74,12 @@ export interface NangoConnectionTarget {
 export class NangoTokenInterceptor implements NestInterceptor {
   /** Logs server-side failures: messages only, which never hold a secret. */
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
-  private readonly services = new Map<string, NangoService>();
-  private readonly defaults = new Map<string, NangoDefaultConnection | undefined>();
   /** What each route needs, by controller class and handler: read from metadata once. */
   private readonly routes = new WeakMap<object, WeakMap<object, RouteInfo>>();
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly moduleRef: ModuleRef,
+    @Optional() protected readonly registry?: NangoInstanceRegistry,
     @Optional() protected readonly adapterHost?: HttpAdapterHost,
   ) {}
 
@@ -140,20 +138,18 @@ export class NangoTokenInterceptor implements NestInterceptor {
     // A client that hangs up cancels its Nango call (a shared one ends when its last caller
     // has left), and its handler never runs.
     const disconnect = clientDisconnectSignal(response);
+    const closed = (): HttpException =>
+      new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
     let state: NangoRequestState;
     try {
       state = await this.fetchCredentials(context, route, target, disconnect.signal);
     } catch (error) {
-      if (disconnect.signal?.aborted === true) {
-        throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
-      }
+      if (disconnect.signal?.aborted === true) throw closed();
       throw this.toException(error, context, route);
     } finally {
       disconnect.release();
     }
-    if (disconnect.signal?.aborted === true) {
-      throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
-    }
+    if (disconnect.signal?.aborted === true) throw closed();
     setNangoRequestState(carrier, state);
     return next.handle();
   }
@@ -176,21 +172,11 @@ export class NangoTokenInterceptor implements NestInterceptor {
     input?: NangoSourceInput,
   ): Promise<NangoConnectionTarget> {
     const defaults = this.getDefaultConnection(route.instance);
-    const providerConfigKey = await this.resolveValue(
-      context,
-      route,
-      'providerConfigKey',
-      route.providerConfigKey ?? defaults?.providerConfigKey,
-      input,
-    );
-    const connectionId = await this.resolveValue(
-      context,
-      route,
-      'connectionId',
-      route.connectionId ?? defaults?.connectionId,
-      input,
-    );
-    return { providerConfigKey, connectionId };
+    const resolve = (field: TargetField): Promise<string> =>
+      this.resolveValue(context, route, field, route[field] ?? defaults?.[field], input);
+    // One after the other: a failing integration key leaves the connection id's resolver unrun.
+    const providerConfigKey = await resolve('providerConfigKey');
+    return { providerConfigKey, connectionId: await resolve('connectionId') };
   }
 
   /**
@@ -258,46 +244,31 @@ export class NangoTokenInterceptor implements NestInterceptor {
   }
 
   /**
-   * The module option `defaultConnection`, looked up once in the whole application (so it
-   * applies in feature modules that do not import `NangoModule` themselves).
+   * The module option `defaultConnection` of a Nango instance (default: the unnamed one), from
+   * any module of the application (so it applies in feature modules that do not import
+   * `NangoModule` themselves). `undefined` when there is no such instance: `getService()`
+   * reports it.
    */
   protected getDefaultConnection(instance?: string): NangoDefaultConnection | undefined {
-    const name = instance ?? NANGO_DEFAULT_INSTANCE;
-    if (!this.defaults.has(name)) {
-      let options: ResolvedNangoOptions | undefined;
-      try {
-        options = this.moduleRef.get<ResolvedNangoOptions>(getNangoOptionsToken(instance), {
-          strict: false,
-        });
-      } catch {
-        options = undefined; // No such Nango instance: getService() reports it.
-      }
-      this.defaults.set(name, options?.defaultConnection);
-    }
-    return this.defaults.get(name);
+    return this.registry?.find(instance)?.options.defaultConnection;
   }
 
-  /** The `NangoService` of a Nango instance (default: the unnamed one), looked up once. */
+  /** The `NangoService` of a Nango instance (default: the unnamed one). */
   protected getService(context: ExecutionContext, instance: string | undefined): NangoService {
-    const key = instance ?? '';
-    const cached = this.services.get(key);
-    if (cached !== undefined) return cached;
-    let service: NangoService;
+    let cause: unknown;
     try {
-      service = this.moduleRef.get<NangoService>(getNangoServiceToken(instance), {
-        strict: false,
-      });
+      const found = this.registry?.get(instance, handlerName(context));
+      if (found !== undefined) return found.service;
     } catch (error) {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        instance === undefined
-          ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
-          : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
-        error,
-      );
+      cause = error;
     }
-    this.services.set(key, service);
-    return service;
+    throw NangoConnectionResolutionError.create(
+      handlerName(context),
+      instance === undefined
+        ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
+        : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
+      cause,
+    );
   }
 
   /**
@@ -322,7 +293,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
           onClass === undefined || onHandler === undefined
             ? (onHandler ?? onClass)
             : { ...onClass, ...definedFields(onHandler) },
-        connection: nangoHandlerNeeds(controller, handler.name).connection,
+        connection: nangoParamsOf(this.reflector, handler).has('InjectNangoConnection'),
       };
       byHandler.set(handler, info);
     }
@@ -332,7 +303,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
   private async resolveValue(
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
-    field: 'providerConfigKey' | 'connectionId',
+    field: TargetField,
     source: NangoValueSource | undefined,
     input: NangoSourceInput | undefined,
   ): Promise<string> {
@@ -381,10 +352,6 @@ export class NangoTokenInterceptor implements NestInterceptor {
       `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
     );
   }
-}
-
-function handlerName(context: ExecutionContext): string {
-  return `${context.getClass().name}.${context.getHandler().name}`;
 }
 
 function snake(field: string): string {

@@ -28,10 +28,8 @@ export { UseNangoConnection } from './decorators/use-nango-connection.decorator.
 export { NangoConnectionMetadata } from './decorators/nango-connection.metadata.js';
 export { InjectNangoToken } from './decorators/inject-nango-token.decorator.js';
 export { InjectNangoConnection } from './decorators/inject-nango-connection.decorator.js';
-export {
-  NangoTokenInterceptor,
-  type NangoConnectionTarget,
-} from './interceptors/nango-token.interceptor.js';
+export { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
+export type { NangoConnectionTarget } from './interceptors/nango-connection-target.js';
 export {
   NangoHttpException,
   toNangoHttpException,

@@ -5,7 +5,7 @@ import { NANGO_PARAMS_METADATA_KEY } from '../nango.internal-constants.js';
 const reflector = new Reflector();
 
 /** What `Reflector` reads metadata from: a handler or a class. */
-type MetadataTarget = Parameters<Reflector['get']>[1];
+export type MetadataTarget = Parameters<Reflector['get']>[1];
 
 /** A parameter decorator of this package. */
 export type NangoParamDecorator =

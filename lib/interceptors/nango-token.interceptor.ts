@@ -11,8 +11,6 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { NangoService } from '../nango.service.js';
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
-import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
-import { nangoParamsOf } from '../decorators/nango-params.metadata.js';
 import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
 import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
 import {
@@ -21,38 +19,20 @@ import {
   type NangoRequestState,
 } from '../utils/nango-request-state.js';
 import { requireToken } from '../utils/nango-token.js';
-import { resolveSource, type NangoSourceInput } from '../utils/nango-value-source.js';
+import type { NangoSourceInput } from '../utils/nango-value-source.js';
 import { graphqlCall, loadGraphql } from '../graphql/nango-graphql.context.js';
 import { NangoGraphqlError } from '../errors/nango-graphql.error.js';
 import { clientDisconnectSignal } from '../utils/client-disconnect.js';
 import { handlerName } from '../utils/handler-name.js';
 import type {
   NangoDefaultConnection,
-  NangoValueSource,
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
-
-/** What a route needs, from its metadata (see `NangoTokenInterceptor.routeInfo`). */
-interface RouteInfo {
-  /** The merged `@UseNangoConnection()` options; `undefined` when the route has none. */
-  readonly options: UseNangoConnectionOptions | undefined;
-  /** Whether the handler uses `@InjectNangoConnection()`. */
-  readonly connection: boolean;
-}
+import { resolveConnectionTarget, type NangoConnectionTarget } from './nango-connection-target.js';
+import { readNangoRoute, type NangoRoute } from './nango-route.metadata.js';
 
 /** Status of a request whose client left before the answer (nginx's 499); nobody reads it. */
 const CLIENT_CLOSED_REQUEST = 499;
-
-/** The two values that name a connection, each from its own source. */
-type TargetField = 'providerConfigKey' | 'connectionId';
-
-/** The connection a request works on, once its sources are resolved. */
-export interface NangoConnectionTarget {
-  /** The integration key. */
-  providerConfigKey: string;
-  /** The connection id. */
-  connectionId: string;
-}
 
 /**
  * Fetches fresh Nango credentials for routes marked with `@UseNangoConnection()`, before the
@@ -61,8 +41,9 @@ export interface NangoConnectionTarget {
  *
  * A singleton: it is handed the app's Nango instances ({@link NangoInstanceRegistry}) and
  * reads the route metadata that the decorators set (through `Reflector`); the credentials live
- * in a private map keyed by the request, never on the interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
- * registered globally (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
+ * in a private map keyed by the request, never on the interceptor. Routes without
+ * `@UseNangoConnection()` pass through untouched, so it can also be registered globally
+ * (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
  * One Nango call per request: `getToken`, or `getConnection` when the handler uses
  * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s. A client that hangs
  * up while the credentials are fetched cancels the Nango call; the handler then never runs.
@@ -75,7 +56,7 @@ export class NangoTokenInterceptor implements NestInterceptor {
   /** Logs server-side failures: messages only, which never hold a secret. */
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
   /** What each route needs, by controller class and handler: read from metadata once. */
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteInfo>>();
+  private readonly routes = new WeakMap<object, WeakMap<object, NangoRoute>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -171,12 +152,12 @@ export class NangoTokenInterceptor implements NestInterceptor {
     route: UseNangoConnectionOptions,
     input?: NangoSourceInput,
   ): Promise<NangoConnectionTarget> {
-    const defaults = this.getDefaultConnection(route.instance);
-    const resolve = (field: TargetField): Promise<string> =>
-      this.resolveValue(context, route, field, route[field] ?? defaults?.[field], input);
-    // One after the other: a failing integration key leaves the connection id's resolver unrun.
-    const providerConfigKey = await resolve('providerConfigKey');
-    return { providerConfigKey, connectionId: await resolve('connectionId') };
+    return resolveConnectionTarget(
+      context,
+      route,
+      this.getDefaultConnection(route.instance),
+      input,
+    );
   }
 
   /**
@@ -255,28 +236,23 @@ export class NangoTokenInterceptor implements NestInterceptor {
 
   /** The `NangoService` of a Nango instance (default: the unnamed one). */
   protected getService(context: ExecutionContext, instance: string | undefined): NangoService {
-    let cause: unknown;
-    try {
-      const found = this.registry?.get(instance, handlerName(context));
-      if (found !== undefined) return found.service;
-    } catch (error) {
-      cause = error;
-    }
+    const found = this.registry?.find(instance);
+    if (found !== undefined) return found.service;
     throw NangoConnectionResolutionError.create(
       handlerName(context),
       instance === undefined
         ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
         : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
-      cause,
+      NangoInstanceRegistry.missing(instance, NangoTokenInterceptor.name),
     );
   }
 
   /**
    * The route's `@UseNangoConnection()` options and whether its handler reads the whole
-   * connection: metadata that decorators fixed when the classes were defined, so looked up on
-   * the first request of a route and kept.
+   * connection: metadata that decorators fixed when the classes were defined, so read on the
+   * first request of a route and kept.
    */
-  private routeInfo(context: ExecutionContext): RouteInfo {
+  private routeInfo(context: ExecutionContext): NangoRoute {
     const controller = context.getClass();
     const handler = context.getHandler();
     let byHandler = this.routes.get(controller);
@@ -286,80 +262,9 @@ export class NangoTokenInterceptor implements NestInterceptor {
     }
     let info = byHandler.get(handler);
     if (info === undefined) {
-      const onClass = this.reflector.get(NangoConnectionMetadata, controller);
-      const onHandler = this.reflector.get(NangoConnectionMetadata, handler);
-      info = {
-        options:
-          onClass === undefined || onHandler === undefined
-            ? (onHandler ?? onClass)
-            : { ...onClass, ...definedFields(onHandler) },
-        connection: nangoParamsOf(this.reflector, handler).has('InjectNangoConnection'),
-      };
+      info = readNangoRoute(this.reflector, controller, handler);
       byHandler.set(handler, info);
     }
     return info;
   }
-
-  private async resolveValue(
-    context: ExecutionContext,
-    route: UseNangoConnectionOptions,
-    field: TargetField,
-    source: NangoValueSource | undefined,
-    input: NangoSourceInput | undefined,
-  ): Promise<string> {
-    if (source === undefined) {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `no ${field} to use: set @UseNangoConnection({ ${field} }) or the module option ` +
-          `defaultConnection.${field}.`,
-      );
-    }
-    let resolved;
-    try {
-      resolved = await resolveSource(source, context, input);
-    } catch (error) {
-      if (error instanceof HttpException) throw error;
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} resolver threw "${error instanceof Error ? error.message : String(error)}"; ` +
-          'fix it, or throw an HttpException to answer with it.',
-        error,
-      );
-    }
-    if (resolved.kind === 'value') return resolved.value;
-    if (resolved.kind === 'unsupported') {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} source ${resolved.problem}.`,
-      );
-    }
-    if (resolved.kind === 'invalid' && typeof source === 'function') {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} resolver ${resolved.problem}: return a string (or a number).`,
-      );
-    }
-    if (resolved.kind === 'missing') {
-      throw NangoHttpException.create(
-        route.missingStatus ?? 400,
-        `missing_${snake(field)}`,
-        `Missing ${field} (from ${resolved.where}).`,
-      );
-    }
-    throw NangoHttpException.create(
-      400,
-      `invalid_${snake(field)}`,
-      `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
-    );
-  }
-}
-
-function snake(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-function definedFields<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, field]) => field !== undefined),
-  ) as Partial<T>;
 }

@@ -21,21 +21,15 @@ export type * from './interfaces/nango-module-options.interface.js';
 export type * from './interfaces/nango-credentials.interface.js';
 export type * from './interfaces/nango-connection.interface.js';
 export type * from './interfaces/nango-proxy.interface.js';
-export {
-  InjectNango,
-  getNangoServiceToken,
-  NANGO_DEFAULT_INSTANCE,
-} from './decorators/inject-nango.decorator.js';
+export { InjectNango } from './decorators/inject-nango.decorator.js';
+export { getNangoServiceToken } from './nango.tokens.js';
+export { NANGO_DEFAULT_INSTANCE } from './nango.constants.js';
 export { UseNangoConnection } from './decorators/use-nango-connection.decorator.js';
 export { NangoConnectionMetadata } from './decorators/nango-connection.metadata.js';
-export {
-  InjectNangoToken,
-  InjectNangoConnection,
-} from './decorators/inject-nango-token.decorator.js';
-export {
-  NangoTokenInterceptor,
-  type NangoConnectionTarget,
-} from './interceptors/nango-token.interceptor.js';
+export { InjectNangoToken } from './decorators/inject-nango-token.decorator.js';
+export { InjectNangoConnection } from './decorators/inject-nango-connection.decorator.js';
+export { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
+export type { NangoConnectionTarget } from './interceptors/nango-connection-target.js';
 export {
   NangoHttpException,
   toNangoHttpException,
@@ -49,7 +43,7 @@ export {
 } from './errors/nango-graphql.error.js';
 export type { NangoRequestState } from './utils/nango-request-state.js';
 export type * from './interfaces/nango-connection-resolver.interface.js';
-export { getNangoOptionsToken } from './nango-instance.providers.js';
+export { getNangoOptionsToken } from './nango.tokens.js';
 export * from './webhooks/index.js';
 export type * from './interfaces/nango-webhook.interface.js';
 export type * from './interfaces/nango-integration.interface.js';
@@ -87,3 +81,4 @@ export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-environment.interface.js';
 export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
 export { NangoStartupError } from './errors/nango-startup.error.js';
+export { NangoInstanceRegistry, type NangoInstance } from './nango-instance.registry.js';

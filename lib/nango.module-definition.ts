@@ -1,15 +1,14 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { NangoModuleOptions } from './interfaces/nango-module-options.interface.js';
-import { checkInstanceName, withNangoInstance } from './nango-instance.providers.js';
-import { withNangoWebhooks, type NangoWebhooksOptions } from './webhooks/nango-webhook.route.js';
+import type { NangoWebhooksOptions } from './webhooks/nango-webhook.route.js';
 
 /**
  * The module definition built by Nest's `ConfigurableModuleBuilder`: `forRoot` / `forRootAsync`,
- * the `webhooks` extra (`{ path }`: one route that verifies Nango's webhooks and dispatches them
- * to `@OnNangoWebhook()` handlers),
- * `useFactory` / `useClass` / `useExisting` (a class implementing `createNangoOptions()`), and the
- * `isGlobal` extra, which makes the module global and never reaches the options, and the `name`
- * extra, which registers a named instance (`@InjectNango(name)`) next to the default one.
+ * `useFactory` / `useClass` / `useExisting` (a class implementing `createNangoOptions()`), and
+ * three extras, which never reach the options: `isGlobal` makes the module global, `name`
+ * registers a named instance (`@InjectNango(name)`) next to the default one, and `webhooks`
+ * (`{ path }`) mounts one route that verifies Nango's webhooks and dispatches them to
+ * `@OnNangoWebhook()` handlers. `NangoModule` (nango.module.ts) adds each instance's providers.
  */
 export const {
   ConfigurableModuleClass: ConfigurableNangoModule,
@@ -25,17 +24,12 @@ export const {
       name: undefined as string | undefined,
       webhooks: undefined as NangoWebhooksOptions | undefined,
     },
-    (definition, extras) =>
-      withNangoWebhooks(
-        withNangoInstance({ ...definition, global: extras.isGlobal }, extras.name),
-        extras.webhooks,
-        checkInstanceName(extras.name),
-      ),
+    (definition, { isGlobal }) => ({ ...definition, global: isGlobal }),
   )
   .build();
 
-/** `NangoModule.forRoot()` options: the module options plus `isGlobal` and `name`. */
+/** `NangoModule.forRoot()` options: the module options plus `isGlobal`, `name` and `webhooks`. */
 export type NangoModuleForRootOptions = typeof NANGO_OPTIONS_TYPE;
 
-/** `NangoModule.forRootAsync()` options: `imports`, `inject`, `useFactory` / `useClass` / `useExisting`, `isGlobal`, `name`. */
+/** `NangoModule.forRootAsync()` options: `imports`, `inject`, `useFactory` / `useClass` / `useExisting`, `isGlobal`, `name`, `webhooks`. */
 export type NangoModuleAsyncOptions = typeof NANGO_ASYNC_OPTIONS_TYPE;

@@ -1,8 +1,39 @@
-import { Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ConfigurableNangoModule } from './nango.module-definition.js';
+import type { HttpService } from '@nestjs/axios';
+import {
+  ConfigurableNangoModule,
+  NANGO_MODULE_OPTIONS,
+  type NangoModuleAsyncOptions,
+  type NangoModuleForRootOptions,
+} from './nango.module-definition.js';
+import { NangoService } from './nango.service.js';
+import { NangoInstanceRegistry } from './nango-instance.registry.js';
 import { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
 import { NangoStartupCheck } from './startup/nango-startup.check.js';
+import { resolveNangoOptions } from './nango-options.validation.js';
+import { createNangoHttpService } from './nango-http.factory.js';
+import {
+  checkInstanceName,
+  getNangoHttpServiceToken,
+  getNangoOptionsToken,
+  getNangoServiceToken,
+} from './nango.tokens.js';
+import {
+  NANGO_WEBHOOK_ROUTE,
+  NangoWebhookDispatcher,
+} from './webhooks/nango-webhook.dispatcher.js';
+import { nangoWebhookController, nangoWebhookRoute } from './webhooks/nango-webhook.route.js';
+import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+
+/**
+ * Holds the {@link NangoInstanceRegistry}. Global, so that `@UseNangoConnection()` and
+ * `@NangoWebhook()` work in every module of the app, including modules that do not import
+ * `NangoModule` themselves (their interceptor and guard are created in the controller's module).
+ */
+@Global()
+@Module({ providers: [NangoInstanceRegistry], exports: [NangoInstanceRegistry] })
+class NangoRegistryModule {}
 
 /**
  * The Nango module. Import it once with `NangoModule.forRoot({ secretKey })` or
@@ -10,15 +41,93 @@ import { NangoStartupCheck } from './startup/nango-startup.check.js';
  * Options are validated when the application starts. Register more Nango environments with
  * `forRoot({ name: 'prod', ... })` and inject them with `@InjectNango('prod')`.
  *
- * Each `forRoot()` gets its providers from `withNangoInstance()` (nango-instance.providers.ts):
- * the resolved options (`NANGO_OPTIONS`), the module's own `HttpService` and `NangoService`,
- * under per-instance tokens for a named instance.
+ * Every registration shares the interceptor (it holds no instance state: it finds services in
+ * the {@link NangoInstanceRegistry}) and the start-up check of the app's routes; each adds its
+ * instance's providers ({@link NangoModule.forRoot}).
  */
-// The interceptor holds no instance state (it looks services up by instance name), so it is
-// a provider every registration can share; so is the start-up check of the app's routes.
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, NangoRegistryModule],
   providers: [NangoTokenInterceptor, NangoStartupCheck],
   exports: [NangoTokenInterceptor],
 })
-export class NangoModule extends ConfigurableNangoModule {}
+export class NangoModule extends ConfigurableNangoModule {
+  /**
+   * Registers a Nango instance with static options. Besides the raw options
+   * (`NANGO_MODULE_OPTIONS`), it provides and exports the instance's resolved options and
+   * `NangoService` (the `NangoService` class and `NANGO_OPTIONS` for the default instance,
+   * `NangoService:<name>` and `NangoOptions:<name>` for a named one), builds its own
+   * `HttpService`, and mounts the `webhooks` route when asked.
+   */
+  static forRoot(options: NangoModuleForRootOptions): DynamicModule {
+    return withNangoInstance(super.forRoot(options), options);
+  }
+
+  /**
+   * Registers a Nango instance whose options come from `useFactory`, `useClass` or
+   * `useExisting`; provides what {@link NangoModule.forRoot} does.
+   */
+  static forRootAsync(options: NangoModuleAsyncOptions): DynamicModule {
+    return withNangoInstance(super.forRootAsync(options), options);
+  }
+}
+
+/** The extras of `forRoot()` / `forRootAsync()` that shape an instance's providers. */
+interface InstanceExtras {
+  name?: unknown;
+  webhooks?: unknown;
+}
+
+/**
+ * Completes the dynamic module of one registration: the instance's providers, exported under
+ * its tokens (so that several instances, global or not, never collide), and the webhook route.
+ */
+function withNangoInstance(
+  definition: DynamicModule,
+  { name: rawName, webhooks }: InstanceExtras,
+): DynamicModule {
+  const name = checkInstanceName(rawName);
+  const providers = [...(definition.providers ?? []), ...instanceProviders(name)];
+  const exports = [
+    ...(definition.exports ?? []),
+    getNangoServiceToken(name),
+    getNangoOptionsToken(name),
+  ];
+  if (webhooks === undefined) return { ...definition, providers, exports };
+  const route = nangoWebhookRoute(webhooks, name);
+  return {
+    ...definition,
+    controllers: [...(definition.controllers ?? []), nangoWebhookController(route)],
+    providers: [
+      ...providers,
+      { provide: NANGO_WEBHOOK_ROUTE, useValue: route },
+      NangoWebhookDispatcher,
+    ],
+    exports,
+  };
+}
+
+/**
+ * One instance's providers: its options, validated with defaults applied once; the
+ * `HttpService` it builds for Nango alone; and its `NangoService` (the class itself for the
+ * default instance, a factory for a named one).
+ */
+function instanceProviders(name: string | undefined): Provider[] {
+  const options = getNangoOptionsToken(name);
+  const http = getNangoHttpServiceToken(name);
+  return [
+    {
+      provide: options,
+      useFactory: (raw: unknown) => resolveNangoOptions(raw, name),
+      inject: [NANGO_MODULE_OPTIONS],
+    },
+    { provide: http, useFactory: createNangoHttpService, inject: [options] },
+    name === undefined
+      ? NangoService
+      : {
+          provide: getNangoServiceToken(name),
+          useFactory: (httpService: HttpService, resolved: ResolvedNangoOptions) =>
+            new NangoService(httpService, resolved),
+          inject: [http, options],
+        },
+  ];
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
-import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
+import { NANGO_HTTP_SERVICE } from './nango.internal-constants.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
 import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error.js';
 import { NangoUpstreamError } from './errors/nango-request.error.js';

@@ -1,4 +1,5 @@
 import { Reflector } from '@nestjs/core';
+import { NANGO_CONNECTION_METADATA_KEY } from '../nango.internal-constants.js';
 import type { UseNangoConnectionOptions } from '../interfaces/nango-connection-resolver.interface.js';
 
 /**
@@ -6,5 +7,5 @@ import type { UseNangoConnectionOptions } from '../interfaces/nango-connection-r
  * `reflector.getAllAndOverride(NangoConnectionMetadata, [handler, controller])`.
  */
 export const NangoConnectionMetadata = Reflector.createDecorator<UseNangoConnectionOptions>({
-  key: 'nango:connection',
+  key: NANGO_CONNECTION_METADATA_KEY,
 });

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { NangoConfigurationError } from '../errors/nango.error.js';
-import { getNangoServiceToken } from '../decorators/inject-nango.decorator.js';
-import { checkInstanceName } from '../nango-instance.providers.js';
+import { checkInstanceName, getNangoServiceToken } from '../nango.tokens.js';
 import type { NangoService } from '../nango.service.js';
 
 /** Options of {@link NangoHealthIndicator.isHealthy}. */

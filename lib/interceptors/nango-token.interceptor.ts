@@ -7,16 +7,10 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { getNangoOptionsToken } from '../nango-instance.providers.js';
-import { NangoService } from '../nango.service.js';
-import {
-  getNangoServiceToken,
-  NANGO_DEFAULT_INSTANCE,
-} from '../decorators/inject-nango.decorator.js';
-import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
-import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
+import type { NangoService } from '../nango.service.js';
+import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
 import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
 import {
@@ -25,44 +19,31 @@ import {
   type NangoRequestState,
 } from '../utils/nango-request-state.js';
 import { requireToken } from '../utils/nango-token.js';
-import { resolveSource, type NangoSourceInput } from '../utils/nango-value-source.js';
+import type { NangoSourceInput } from '../utils/nango-value-source.js';
 import { graphqlCall, loadGraphql } from '../graphql/nango-graphql.context.js';
 import { NangoGraphqlError } from '../errors/nango-graphql.error.js';
 import { clientDisconnectSignal } from '../utils/client-disconnect.js';
-import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
+import { handlerName } from '../utils/handler-name.js';
 import type {
   NangoDefaultConnection,
-  NangoValueSource,
   UseNangoConnectionOptions,
 } from '../interfaces/nango-connection-resolver.interface.js';
-
-/** What a route needs, from its metadata (see `NangoTokenInterceptor.routeInfo`). */
-interface RouteInfo {
-  /** The merged `@UseNangoConnection()` options; `undefined` when the route has none. */
-  readonly options: UseNangoConnectionOptions | undefined;
-  /** Whether the handler uses `@InjectNangoConnection()`. */
-  readonly connection: boolean;
-}
+import { resolveConnectionTarget, type NangoConnectionTarget } from './nango-connection-target.js';
+import { readNangoRoute, type NangoRoute } from './nango-route.metadata.js';
 
 /** Status of a request whose client left before the answer (nginx's 499); nobody reads it. */
 const CLIENT_CLOSED_REQUEST = 499;
-
-/** The connection a request works on, once its sources are resolved. */
-export interface NangoConnectionTarget {
-  /** The integration key. */
-  providerConfigKey: string;
-  /** The connection id. */
-  connectionId: string;
-}
 
 /**
  * Fetches fresh Nango credentials for routes marked with `@UseNangoConnection()`, before the
  * handler runs (after guards, so `req.user` is set), and stores them on the request for
  * `@InjectNangoToken()` / `@InjectNangoConnection()`.
  *
- * A singleton: the credentials live on the request object under a private Symbol, never on the
- * interceptor. Routes without `@UseNangoConnection()` pass through untouched, so it can also be
- * registered globally (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
+ * A singleton: it is handed the app's Nango instances ({@link NangoInstanceRegistry}) and
+ * reads the route metadata that the decorators set (through `Reflector`); the credentials live
+ * in a private map keyed by the request, never on the interceptor. Routes without
+ * `@UseNangoConnection()` pass through untouched, so it can also be registered globally
+ * (`{ provide: APP_INTERCEPTOR, useExisting: NangoTokenInterceptor }`).
  * One Nango call per request: `getToken`, or `getConnection` when the handler uses
  * `@InjectNangoConnection()`. Failures become {@link NangoHttpException}s. A client that hangs
  * up while the credentials are fetched cancels the Nango call; the handler then never runs.
@@ -74,14 +55,12 @@ export interface NangoConnectionTarget {
 export class NangoTokenInterceptor implements NestInterceptor {
   /** Logs server-side failures: messages only, which never hold a secret. */
   protected readonly logger = new Logger(NangoTokenInterceptor.name);
-  private readonly services = new Map<string, NangoService>();
-  private readonly defaults = new Map<string, NangoDefaultConnection | undefined>();
   /** What each route needs, by controller class and handler: read from metadata once. */
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteInfo>>();
+  private readonly routes = new WeakMap<object, WeakMap<object, NangoRoute>>();
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly moduleRef: ModuleRef,
+    @Optional() protected readonly registry?: NangoInstanceRegistry,
     @Optional() protected readonly adapterHost?: HttpAdapterHost,
   ) {}
 
@@ -140,20 +119,18 @@ export class NangoTokenInterceptor implements NestInterceptor {
     // A client that hangs up cancels its Nango call (a shared one ends when its last caller
     // has left), and its handler never runs.
     const disconnect = clientDisconnectSignal(response);
+    const closed = (): HttpException =>
+      new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
     let state: NangoRequestState;
     try {
       state = await this.fetchCredentials(context, route, target, disconnect.signal);
     } catch (error) {
-      if (disconnect.signal?.aborted === true) {
-        throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
-      }
+      if (disconnect.signal?.aborted === true) throw closed();
       throw this.toException(error, context, route);
     } finally {
       disconnect.release();
     }
-    if (disconnect.signal?.aborted === true) {
-      throw new HttpException('The client closed the request.', CLIENT_CLOSED_REQUEST);
-    }
+    if (disconnect.signal?.aborted === true) throw closed();
     setNangoRequestState(carrier, state);
     return next.handle();
   }
@@ -175,22 +152,12 @@ export class NangoTokenInterceptor implements NestInterceptor {
     route: UseNangoConnectionOptions,
     input?: NangoSourceInput,
   ): Promise<NangoConnectionTarget> {
-    const defaults = this.getDefaultConnection(route.instance);
-    const providerConfigKey = await this.resolveValue(
+    return resolveConnectionTarget(
       context,
       route,
-      'providerConfigKey',
-      route.providerConfigKey ?? defaults?.providerConfigKey,
+      this.getDefaultConnection(route.instance),
       input,
     );
-    const connectionId = await this.resolveValue(
-      context,
-      route,
-      'connectionId',
-      route.connectionId ?? defaults?.connectionId,
-      input,
-    );
-    return { providerConfigKey, connectionId };
   }
 
   /**
@@ -258,54 +225,34 @@ export class NangoTokenInterceptor implements NestInterceptor {
   }
 
   /**
-   * The module option `defaultConnection`, looked up once in the whole application (so it
-   * applies in feature modules that do not import `NangoModule` themselves).
+   * The module option `defaultConnection` of a Nango instance (default: the unnamed one), from
+   * any module of the application (so it applies in feature modules that do not import
+   * `NangoModule` themselves). `undefined` when there is no such instance: `getService()`
+   * reports it.
    */
   protected getDefaultConnection(instance?: string): NangoDefaultConnection | undefined {
-    const name = instance ?? NANGO_DEFAULT_INSTANCE;
-    if (!this.defaults.has(name)) {
-      let options: ResolvedNangoOptions | undefined;
-      try {
-        options = this.moduleRef.get<ResolvedNangoOptions>(getNangoOptionsToken(instance), {
-          strict: false,
-        });
-      } catch {
-        options = undefined; // No such Nango instance: getService() reports it.
-      }
-      this.defaults.set(name, options?.defaultConnection);
-    }
-    return this.defaults.get(name);
+    return this.registry?.find(instance)?.options.defaultConnection;
   }
 
-  /** The `NangoService` of a Nango instance (default: the unnamed one), looked up once. */
+  /** The `NangoService` of a Nango instance (default: the unnamed one). */
   protected getService(context: ExecutionContext, instance: string | undefined): NangoService {
-    const key = instance ?? '';
-    const cached = this.services.get(key);
-    if (cached !== undefined) return cached;
-    let service: NangoService;
-    try {
-      service = this.moduleRef.get<NangoService>(getNangoServiceToken(instance), {
-        strict: false,
-      });
-    } catch (error) {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        instance === undefined
-          ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
-          : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
-        error,
-      );
-    }
-    this.services.set(key, service);
-    return service;
+    const found = this.registry?.find(instance);
+    if (found !== undefined) return found.service;
+    throw NangoConnectionResolutionError.create(
+      handlerName(context),
+      instance === undefined
+        ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
+        : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
+      NangoInstanceRegistry.missing(instance, NangoTokenInterceptor.name),
+    );
   }
 
   /**
    * The route's `@UseNangoConnection()` options and whether its handler reads the whole
-   * connection: metadata that decorators fixed when the classes were defined, so looked up on
-   * the first request of a route and kept.
+   * connection: metadata that decorators fixed when the classes were defined, so read on the
+   * first request of a route and kept.
    */
-  private routeInfo(context: ExecutionContext): RouteInfo {
+  private routeInfo(context: ExecutionContext): NangoRoute {
     const controller = context.getClass();
     const handler = context.getHandler();
     let byHandler = this.routes.get(controller);
@@ -315,84 +262,9 @@ export class NangoTokenInterceptor implements NestInterceptor {
     }
     let info = byHandler.get(handler);
     if (info === undefined) {
-      const onClass = this.reflector.get(NangoConnectionMetadata, controller);
-      const onHandler = this.reflector.get(NangoConnectionMetadata, handler);
-      info = {
-        options:
-          onClass === undefined || onHandler === undefined
-            ? (onHandler ?? onClass)
-            : { ...onClass, ...definedFields(onHandler) },
-        connection: nangoHandlerNeeds(controller, handler.name).connection,
-      };
+      info = readNangoRoute(this.reflector, controller, handler);
       byHandler.set(handler, info);
     }
     return info;
   }
-
-  private async resolveValue(
-    context: ExecutionContext,
-    route: UseNangoConnectionOptions,
-    field: 'providerConfigKey' | 'connectionId',
-    source: NangoValueSource | undefined,
-    input: NangoSourceInput | undefined,
-  ): Promise<string> {
-    if (source === undefined) {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `no ${field} to use: set @UseNangoConnection({ ${field} }) or the module option ` +
-          `defaultConnection.${field}.`,
-      );
-    }
-    let resolved;
-    try {
-      resolved = await resolveSource(source, context, input);
-    } catch (error) {
-      if (error instanceof HttpException) throw error;
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} resolver threw "${error instanceof Error ? error.message : String(error)}"; ` +
-          'fix it, or throw an HttpException to answer with it.',
-        error,
-      );
-    }
-    if (resolved.kind === 'value') return resolved.value;
-    if (resolved.kind === 'unsupported') {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} source ${resolved.problem}.`,
-      );
-    }
-    if (resolved.kind === 'invalid' && typeof source === 'function') {
-      throw NangoConnectionResolutionError.create(
-        handlerName(context),
-        `the ${field} resolver ${resolved.problem}: return a string (or a number).`,
-      );
-    }
-    if (resolved.kind === 'missing') {
-      throw NangoHttpException.create(
-        route.missingStatus ?? 400,
-        `missing_${snake(field)}`,
-        `Missing ${field} (from ${resolved.where}).`,
-      );
-    }
-    throw NangoHttpException.create(
-      400,
-      `invalid_${snake(field)}`,
-      `Invalid ${field} (from ${resolved.where}): ${resolved.problem}.`,
-    );
-  }
-}
-
-function handlerName(context: ExecutionContext): string {
-  return `${context.getClass().name}.${context.getHandler().name}`;
-}
-
-function snake(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-function definedFields<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, field]) => field !== undefined),
-  ) as Partial<T>;
 }

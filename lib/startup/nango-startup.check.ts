@@ -4,7 +4,7 @@ import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata
 import { NangoWebhookMetadata } from '../webhooks/nango-webhook.constants.js';
 import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
 import { NangoStartupError } from '../errors/nango-startup.error.js';
-import { nangoParamsOf } from './nango-param-usage.js';
+import { nangoParamsOf } from '../decorators/nango-params.metadata.js';
 
 /** The part of Nest's HTTP adapter that installs body parsers. */
 interface BodyParserAdapter {
@@ -58,7 +58,7 @@ export class NangoStartupCheck implements OnModuleInit {
         const handler = (controller.prototype as Record<string, unknown>)[method];
         if (typeof handler !== 'function') continue;
         const name = `${controller.name}.${method}`;
-        const uses = nangoParamsOf(controller, method);
+        const uses = nangoParamsOf(this.reflector, handler);
         const declared = this.reflector.getAllAndOverride(NangoConnectionMetadata, [
           handler,
           controller,

@@ -1,5 +1,9 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { NangoToken } from '../interfaces/nango-credentials.interface.js';
 import type { NangoConnection } from '../interfaces/nango-connection.interface.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { graphqlCarrier } from '../graphql/nango-graphql.context.js';
+import { handlerName } from './handler-name.js';
 
 /**
  * Module-private map from a request object to its credentials: never a shared field, so one
@@ -30,4 +34,24 @@ export function setNangoRequestState(request: object, state: NangoRequestState):
 export function getNangoRequestState(request: unknown): NangoRequestState | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
   return NANGO_REQUEST_STATE.get(request);
+}
+
+/**
+ * The credentials of the request (on a GraphQL resolver: of the resolver call) that a
+ * parameter decorator hands over; a {@link NangoConnectionNotDeclaredError} naming the handler
+ * and `decorator` when the interceptor did not run for it.
+ */
+export function requireNangoRequestState(
+  context: ExecutionContext,
+  decorator: string,
+): NangoRequestState {
+  const carrier =
+    context.getType<string>() === 'graphql'
+      ? graphqlCarrier(context)
+      : context.switchToHttp().getRequest();
+  const state = getNangoRequestState(carrier);
+  if (state === undefined) {
+    throw NangoConnectionNotDeclaredError.create(handlerName(context), decorator);
+  }
+  return state;
 }

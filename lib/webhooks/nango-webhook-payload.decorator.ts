@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { NangoConfigurationError } from '../errors/nango.error.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 import { NANGO_WEBHOOK_PAYLOAD } from './nango-webhook.constants.js';
-import { recordNangoParam } from '../startup/nango-param-usage.js';
+import { recordNangoParam } from '../decorators/nango-params.metadata.js';
 
 /**
  * Hands the handler the webhook body verified by `@NangoWebhook()`, parsed and typed as

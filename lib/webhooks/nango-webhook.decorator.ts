@@ -1,5 +1,5 @@
 import { HttpCode, UseGuards, applyDecorators } from '@nestjs/common';
-import { checkInstanceName } from '../nango-instance.providers.js';
+import { checkInstanceName } from '../nango.tokens.js';
 import type { NangoWebhookOptions } from '../interfaces/nango-webhook.interface.js';
 import { NangoWebhookMetadata } from './nango-webhook.constants.js';
 import { NangoWebhookGuard } from './nango-webhook.guard.js';

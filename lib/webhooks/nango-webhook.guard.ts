@@ -1,13 +1,14 @@
 import {
   BadRequestException,
   Injectable,
+  Optional,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { NangoConfigurationError } from '../errors/nango.error.js';
-import { getNangoOptionsToken } from '../nango-instance.providers.js';
+import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
   NangoWebhookOptions,
@@ -42,7 +43,7 @@ export class NangoWebhookGuard implements CanActivate {
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly moduleRef: ModuleRef,
+    @Optional() protected readonly registry?: NangoInstanceRegistry,
   ) {}
 
   /** Lets the request through only when its raw body carries a valid Nango signature. */
@@ -87,20 +88,11 @@ export class NangoWebhookGuard implements CanActivate {
   }
 
   private instanceOptions(instance: string | undefined): ResolvedNangoOptions {
-    try {
-      return this.moduleRef.get<ResolvedNangoOptions>(getNangoOptionsToken(instance), {
-        strict: false,
-      });
-    } catch {
-      const forRoot =
-        instance === undefined
-          ? 'NangoModule.forRoot({ ... })'
-          : `NangoModule.forRoot({ name: '${instance}', ... })`;
-      throw new NangoConfigurationError(
-        `@NangoWebhook(${instance === undefined ? '' : `{ instance: '${instance}' }`}) found no Nango instance${instance === undefined ? '' : ` named "${instance}"`}: import ${forRoot} in the application.`,
-        ['instance'],
-      );
+    const requester = `@NangoWebhook(${instance === undefined ? '' : `{ instance: '${instance}' }`})`;
+    if (this.registry === undefined) {
+      throw NangoInstanceRegistry.missing(instance, requester);
     }
+    return this.registry.get(instance, requester).options;
   }
 }
 

@@ -1,14 +1,10 @@
-import { Controller, Inject, Post, type DynamicModule, type Type } from '@nestjs/common';
+import { Controller, Inject, Post, type Type } from '@nestjs/common';
 import { NangoConfigurationError } from '../errors/nango.error.js';
 import { isRecord } from '../utils/is-record.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 import { NangoWebhook } from './nango-webhook.decorator.js';
 import { NangoWebhookPayload } from './nango-webhook-payload.decorator.js';
-import {
-  NANGO_WEBHOOK_ROUTE,
-  NangoWebhookDispatcher,
-  type NangoWebhookRoute,
-} from './nango-webhook.dispatcher.js';
+import { NangoWebhookDispatcher, type NangoWebhookRoute } from './nango-webhook.dispatcher.js';
 
 /** The `webhooks` extra of `forRoot()` / `forRootAsync()`: mount Nango's webhook route. */
 export interface NangoWebhooksOptions {
@@ -33,8 +29,22 @@ function checkPath(webhooks: unknown): string {
   return trimmed;
 }
 
-/** The controller of one webhook route: verifies once (`@NangoWebhook()`), then dispatches. */
-function webhookController(path: string, instance: string | undefined): Type {
+/**
+ * The webhook route of a `forRoot({ webhooks })`, its path checked: a
+ * `NangoConfigurationError` naming `webhooks.path` when it is not a literal route path.
+ */
+export function nangoWebhookRoute(
+  webhooks: unknown,
+  instance: string | undefined,
+): NangoWebhookRoute {
+  return { path: checkPath(webhooks), ...(instance === undefined ? {} : { instance }) };
+}
+
+/**
+ * The controller of one webhook route: verifies once (`@NangoWebhook()`), then hands the
+ * payload to the `NangoWebhookDispatcher`, which finds the `@OnNangoWebhook()` handlers.
+ */
+export function nangoWebhookController({ path, instance }: NangoWebhookRoute): Type {
   @Controller()
   class NangoWebhookController {
     constructor(
@@ -49,29 +59,4 @@ function webhookController(path: string, instance: string | undefined): Type {
     }
   }
   return NangoWebhookController;
-}
-
-/**
- * Adds Nango's webhook route to the dynamic module of a `forRoot({ webhooks })`: its
- * controller, the dispatcher that finds `@OnNangoWebhook()` handlers, and the route settings.
- */
-export function withNangoWebhooks(
-  definition: DynamicModule,
-  webhooks: unknown,
-  instance: string | undefined,
-): DynamicModule {
-  if (webhooks === undefined) return definition;
-  const route: NangoWebhookRoute = {
-    path: checkPath(webhooks),
-    ...(instance === undefined ? {} : { instance }),
-  };
-  return {
-    ...definition,
-    controllers: [...(definition.controllers ?? []), webhookController(route.path, instance)],
-    providers: [
-      ...(definition.providers ?? []),
-      { provide: NANGO_WEBHOOK_ROUTE, useValue: route },
-      NangoWebhookDispatcher,
-    ],
-  };
 }

@@ -354,7 +354,7 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
   beforeAll(async () => {
     standIn = await NangoStandIn.start({ secretKey: SECRET, connections: seedConnections() });
     booted = await boot(adapter, {
-      imports: [nangoModule(standIn, { timeout: 300 })],
+      imports: [nangoModule(standIn, { timeout: 5_000 })],
       controllers: [GithubController, DefaultsController, MisuseController],
     });
   });

@@ -4,7 +4,7 @@ import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { NangoService } from './nango.service.js';
 import { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';
 import { resolveNangoOptions } from './nango-options.validation.js';
-import { createNangoHttpService } from './nango-http.factory.js';
+import { createNangoHttpService } from './transport/nango-http.factory.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 import type { HttpService } from '@nestjs/axios';
 import { NangoConfigurationError } from './errors/nango.error.js';

@@ -1,13 +1,15 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
 import {
+  HEADER_SAFE,
+  checkId,
   checkInt,
   checkIsoDate,
   checkObject,
   checkOneOf,
   checkText,
-} from '../utils/nango-api-input.js';
-import { HEADER_SAFE, checkId, headerId } from '../utils/nango-input.js';
+  connectionHeaders,
+} from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 import type { NangoListRecordsParams } from '../interfaces/nango-records.interface.js';
 import type { NangoPruneRecordsParams } from '../interfaces/nango-sync.interface.js';
 
@@ -38,13 +40,6 @@ function recordFilter(operation: string, value: unknown): string | undefined {
   }
   const names = parts.map((part) => checkOneOf(operation, 'filter', part, FILTERS) as string);
   return [...new Set(names)].join(',');
-}
-
-function connectionHeaders(operation: string, providerConfigKey: unknown, connectionId: unknown) {
-  return {
-    'Connection-Id': headerId(operation, 'connectionId', connectionId),
-    'Provider-Config-Key': headerId(operation, 'providerConfigKey', providerConfigKey),
-  };
 }
 
 /** `GET /records?model=&...` with `Connection-Id` / `Provider-Config-Key` headers. */

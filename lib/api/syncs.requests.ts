@@ -1,7 +1,6 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkObject, checkText } from '../utils/nango-api-input.js';
-import { checkFlag, checkId, pathSegment } from '../utils/nango-input.js';
+import { checkFlag, checkId, checkObject, checkText, pathSegment } from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 import type {
   NangoSyncSelector,
   NangoTriggerSyncOptions,

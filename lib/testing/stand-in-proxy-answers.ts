@@ -1,4 +1,4 @@
-import { NANGO_CONNECTION_ID_RULE } from '../utils/nango-input.js';
+import { NANGO_CONNECTION_ID_RULE } from '../api/proxy.requests.js';
 
 /**
  * What a real Nango 0.71.4 answers on `/proxy` before (or instead of) calling the third party,

@@ -6,6 +6,7 @@ import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { NangoUpstreamError } from './errors/nango-request.error.js';
 import { NangoTransport } from './transport/nango-transport.js';
 import { NangoConnectionFetcher } from './connections/nango-connection-fetcher.js';
+import { NangoConfigurationApi } from './nango-configuration.api.js';
 import { requireToken } from './utils/nango-token.js';
 import { isRecord } from './utils/is-record.js';
 import { checkCallOptions } from './api/nango-arguments.js';
@@ -21,26 +22,11 @@ import {
   type PatchConnectionArgs,
 } from './api/connections.requests.js';
 import { proxyRequest } from './api/proxy.requests.js';
-import {
-  createIntegrationRequest,
-  deleteIntegrationRequest,
-  getIntegrationRequest,
-  listIntegrationsRequest,
-  updateIntegrationRequest,
-} from './api/integrations.requests.js';
+import { getIntegrationRequest, listIntegrationsRequest } from './api/integrations.requests.js';
 import { connectSessionRequest } from './api/connect-sessions.requests.js';
 import { asyncActionResultRequest, triggerActionRequest } from './api/actions.requests.js';
 import { listRecordsRequest, pruneRecordsRequest } from './api/records.requests.js';
-import {
-  syncFrequencyRequest,
-  syncScheduleRequest,
-  syncStatusRequest,
-  syncVariantRequest,
-  triggerSyncRequest,
-} from './api/syncs.requests.js';
-import { listProvidersRequest, providerRequest } from './api/providers.requests.js';
-import { functionRequest, listFunctionsRequest } from './api/functions.requests.js';
-import { environmentVariablesRequest, scriptsConfigRequest } from './api/environment.requests.js';
+import { syncStatusRequest, triggerSyncRequest } from './api/syncs.requests.js';
 import { waitForConnection } from './api/wait-for-connection.js';
 import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
 import type {
@@ -57,42 +43,10 @@ import type {
   NangoConnectionSummary,
 } from './interfaces/nango-connection.interface.js';
 import type {
-  NangoListProvidersQuery,
-  NangoProviderList,
-  NangoProviderParams,
-  NangoProviderResult,
-  NangoProviderTemplates,
-} from './interfaces/nango-provider.interface.js';
-import type {
-  NangoCreateIntegrationInput,
-  NangoIntegrationChanged,
-  NangoQuickstartIntegrationInput,
-  NangoUpdateIntegrationInput,
-} from './interfaces/nango-integration-input.interface.js';
-import type {
-  NangoFunctionCode,
-  NangoFunctionDeleted,
-  NangoFunctionList,
-  NangoFunctionParams,
-  NangoFunctionResult,
-  NangoFunctionType,
-  NangoIntegrationParams,
-  NangoListFunctionsQuery,
-} from './interfaces/nango-function.interface.js';
-import type {
   NangoPruneRecordsParams,
   NangoPruneRecordsResult,
-  NangoSyncFrequencyResult,
   NangoSyncMode,
-  NangoSyncVariant,
-  NangoSyncVariantInput,
 } from './interfaces/nango-sync.interface.js';
-import type {
-  NangoEnvironmentVariable,
-  NangoOpenAIScriptsConfig,
-  NangoScriptsConfig,
-  NangoScriptsConfigFormat,
-} from './interfaces/nango-environment.interface.js';
 import type {
   NangoIntegrationInclude,
   NangoIntegrationList,
@@ -130,7 +84,7 @@ import type {
  * with a {@link NangoError} subclass, never a raw `AxiosError`.
  */
 @Injectable()
-export class NangoService implements OnModuleDestroy {
+export class NangoService extends NangoConfigurationApi implements OnModuleDestroy {
   /** The one way to Nango: sending, the deadline, retries, error translation, shutdown. */
   private readonly transport: NangoTransport;
   /** The credential fetches: cache, then single-flight, then Nango, then cache. */
@@ -140,6 +94,7 @@ export class NangoService implements OnModuleDestroy {
     @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
     @Inject(NANGO_OPTIONS) protected readonly options: ResolvedNangoOptions,
   ) {
+    super();
     this.transport = new NangoTransport(http, options);
     this.connections = new NangoConnectionFetcher(options, this.transport, (config, context, o) =>
       this.send(config, context, o),
@@ -548,111 +503,6 @@ export class NangoService implements OnModuleDestroy {
     return this.call(syncStatusRequest(providerConfigKey, syncs, connectionId), options);
   }
 
-  /** Nango's provider catalogue: `GET /providers?search=`. */
-  async listProviders(
-    queries?: NangoListProvidersQuery,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderList> {
-    return this.call(listProvidersRequest(queries), options);
-  }
-
-  /**
-   * One provider of the catalogue: `GET /providers/{provider}`. An unknown provider rejects
-   * with {@link NangoProviderNotFoundError}.
-   */
-  async getProvider(
-    params: NangoProviderParams,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderResult> {
-    return this.call(providerRequest('getProvider', params), options);
-  }
-
-  /** The catalogue's function templates for a provider: `GET /providers/{provider}/templates`. */
-  async getProviderTemplates(
-    params: NangoProviderParams,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderTemplates> {
-    return this.call(providerRequest('getProviderTemplates', params), options);
-  }
-
-  /** Creates an integration: `POST /integrations`. */
-  async createIntegration(
-    body: NangoCreateIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call(createIntegrationRequest('createIntegration', body), options);
-  }
-
-  /** Creates an integration with Nango's own developer app: `POST /integrations/quickstart`. */
-  async createQuickstartIntegration(
-    body: NangoQuickstartIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call(createIntegrationRequest('createQuickstartIntegration', body), options);
-  }
-
-  /**
-   * Changes an integration: `PATCH /integrations/{uniqueKey}`. An unknown key rejects with
-   * {@link NangoIntegrationNotFoundError}.
-   */
-  async updateIntegration(
-    params: NangoIntegrationParams,
-    body: NangoUpdateIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call(updateIntegrationRequest(params, body), options);
-  }
-
-  /**
-   * Deletes an integration and its connections: `DELETE /integrations/{uniqueKey}`. Resolves
-   * with Nango's body (the official client resolves with the axios response).
-   */
-  async deleteIntegration(
-    providerConfigKey: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call(deleteIntegrationRequest(providerConfigKey), options);
-  }
-
-  /** The functions deployed to an integration: `GET /integrations/{uniqueKey}/functions`. */
-  async listFunctions(
-    params: NangoIntegrationParams,
-    queries?: NangoListFunctionsQuery,
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionList> {
-    return this.call(listFunctionsRequest(params, queries), options);
-  }
-
-  /**
-   * One deployed function: `GET /integrations/{uniqueKey}/functions/{name}`. An unknown one
-   * rejects with {@link NangoFunctionNotFoundError}.
-   */
-  async getFunction(
-    params: NangoFunctionParams,
-    queries?: { type?: NangoFunctionType },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionResult> {
-    return this.call(functionRequest('getFunction', params, queries), options);
-  }
-
-  /** A deployed function's source: `GET /integrations/{uniqueKey}/functions/{name}/code`. */
-  async getFunctionCode(
-    params: NangoFunctionParams,
-    queries?: { type?: NangoFunctionType },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionCode> {
-    return this.call(functionRequest('getFunctionCode', params, queries), options);
-  }
-
-  /** Deletes a deployed function: `DELETE /integrations/{uniqueKey}/functions/{name}?type=`. */
-  async deleteFunction(
-    params: NangoFunctionParams,
-    queries: { type: 'action' | 'sync' },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionDeleted> {
-    return this.call(functionRequest('deleteFunction', params, queries), options);
-  }
-
   /**
    * The token response of the provider as Nango got it (`credentials.raw` of
    * `GET /connections/{connectionId}`).
@@ -680,14 +530,6 @@ export class NangoService implements OnModuleDestroy {
     return (connection.credentials as { raw?: unknown }).raw as T;
   }
 
-  /** The environment's scripts: `GET /scripts/config?format=nango` (or `openai`). */
-  async getScriptsConfig(
-    format?: NangoScriptsConfigFormat,
-    options?: NangoCallOptions,
-  ): Promise<NangoScriptsConfig[] | NangoOpenAIScriptsConfig> {
-    return this.call(scriptsConfigRequest(format), options);
-  }
-
   /**
    * Empties the cached payloads of a model's records up to a cursor (their metadata stays):
    * `PATCH /records/prune`.
@@ -697,49 +539,6 @@ export class NangoService implements OnModuleDestroy {
     options?: NangoCallOptions,
   ): Promise<NangoPruneRecordsResult> {
     return this.call(pruneRecordsRequest(params), options);
-  }
-
-  /** Starts the schedule of syncs, for one connection or all: `POST /sync/start`. */
-  async startSync(
-    providerConfigKey: string,
-    syncs: NangoSyncSelector[],
-    connectionId?: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call(
-      syncScheduleRequest('startSync', providerConfigKey, syncs, connectionId),
-      options,
-    );
-  }
-
-  /** Pauses the schedule of syncs, for one connection or all: `POST /sync/pause`. */
-  async pauseSync(
-    providerConfigKey: string,
-    syncs: NangoSyncSelector[],
-    connectionId?: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call(
-      syncScheduleRequest('pauseSync', providerConfigKey, syncs, connectionId),
-      options,
-    );
-  }
-
-  /**
-   * Overrides how often a sync runs for one connection (`null`: back to the default):
-   * `PUT /sync/update-connection-frequency`.
-   */
-  async updateSyncConnectionFrequency(
-    providerConfigKey: string,
-    sync: NangoSyncSelector,
-    connectionId: string,
-    frequency: string | null,
-    options?: NangoCallOptions,
-  ): Promise<NangoSyncFrequencyResult> {
-    return this.call(
-      syncFrequencyRequest(providerConfigKey, sync, connectionId, frequency),
-      options,
-    );
   }
 
   /**
@@ -761,31 +560,6 @@ export class NangoService implements OnModuleDestroy {
       options,
       this.options.name,
     );
-  }
-
-  /** Creates a variant of a sync for a connection: `POST /sync/{name}/variant/{variant}`. */
-  async createSyncVariant(
-    props: NangoSyncVariantInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoSyncVariant> {
-    return this.call(syncVariantRequest('createSyncVariant', props), options);
-  }
-
-  /** Deletes a variant of a sync: `DELETE /sync/{name}/variant/{variant}`. */
-  async deleteSyncVariant(
-    props: NangoSyncVariantInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call(syncVariantRequest('deleteSyncVariant', props), options);
-  }
-
-  /** The environment variables set in Nango's dashboard: `GET /environment-variables`. */
-  async getEnvironmentVariables(options?: NangoCallOptions): Promise<NangoEnvironmentVariable[]> {
-    const variables = await this.call<NangoEnvironmentVariable[] | null | ''>(
-      environmentVariablesRequest(),
-      options,
-    );
-    return variables || [];
   }
 
   /**
@@ -872,7 +646,7 @@ export class NangoService implements OnModuleDestroy {
   }
 
   /** Sends a built request with the caller's options (checked here) and returns the body. */
-  private async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
+  protected override async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
     const callOptions = checkCallOptions(api.context.operation, options);
     const response = await this.send<T>(api.request, api.context, callOptions);
     return response.data;

@@ -127,13 +127,7 @@ export function patchConnectionCall(
       args[2] as NangoCallOptions | undefined,
     ];
   }
-  const [providerConfigKey, connectionId, patch, options] = args as [
-    unknown,
-    unknown,
-    unknown,
-    NangoCallOptions?,
-  ];
-  return [patchConnectionRequest(providerConfigKey, connectionId, patch), options];
+  return [patchConnectionRequest(args[0], args[1], args[2]), args[3]];
 }
 
 function patchConnectionRequest(
@@ -226,13 +220,7 @@ export function listConnectionsCall(
   args: ListConnectionsArgs,
 ): [NangoApiRequest, NangoCallOptions | undefined] {
   if (args.length >= 3 || typeof args[1] === 'string') {
-    const [connectionId, search, queries, options] = args as [
-      unknown,
-      unknown,
-      unknown,
-      NangoCallOptions?,
-    ];
-    return [listConnectionsPositionalRequest(connectionId, search, queries), options];
+    return [listConnectionsPositionalRequest(args[0], args[1], args[2]), args[3]];
   }
   const [filter, options] = args as [(string | ListConnectionsFilter)?, NangoCallOptions?];
   return [

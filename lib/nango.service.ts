@@ -28,6 +28,7 @@ import { asyncActionResultRequest, triggerActionRequest } from './api/actions.re
 import { listRecordsRequest, pruneRecordsRequest } from './api/records.requests.js';
 import { syncStatusRequest, triggerSyncRequest } from './api/syncs.requests.js';
 import { waitForConnection } from './api/wait-for-connection.js';
+import { iterateConnections, iterateRecords } from './api/iterate-pages.js';
 import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
 import type {
   NangoCallOptions,
@@ -82,6 +83,12 @@ import type {
  *
  * Every method returns a Promise, checks its arguments before sending anything, and fails
  * with a {@link NangoError} subclass, never a raw `AxiosError`.
+ *
+ * A facade: each method builds its request with a builder of `lib/api` (which checks the
+ * arguments), sends it through {@link NangoService.send} (and so through the instance's
+ * {@link NangoTransport}) and returns the body. Credentials go through the
+ * {@link NangoConnectionFetcher}: cache, then one shared request for concurrent callers, then
+ * cache. The environment's configuration calls come from {@link NangoConfigurationApi}.
  */
 @Injectable()
 export class NangoService extends NangoConfigurationApi implements OnModuleDestroy {
@@ -443,32 +450,22 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
    * Every synced record of a model, page after page (following `next_cursor`), as an async
    * iterator: `for await (const record of nango.iterateRecords({ ... })) { ... }`.
    */
-  async *iterateRecords<T = Record<string, unknown>>(
+  iterateRecords<T = Record<string, unknown>>(
     params: NangoListRecordsParams,
     options?: NangoCallOptions,
   ): AsyncGenerator<NangoRecord<T>, void, undefined> {
-    let cursor = params?.cursor;
-    do {
-      const page = await this.listRecords<T>({ ...params, cursor }, options);
-      yield* page.records;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor !== undefined);
+    return iterateRecords((p, o) => this.listRecords<T>(p, o), params, options);
   }
 
   /**
    * Every connection matching `filter`, page after page (`limit` per page, default 100), as an
    * async iterator: `for await (const connection of nango.iterateConnections()) { ... }`.
    */
-  async *iterateConnections(
+  iterateConnections(
     filter?: Omit<ListConnectionsFilter, 'page'>,
     options?: NangoCallOptions,
   ): AsyncGenerator<NangoConnectionSummary, void, undefined> {
-    const limit = filter?.limit ?? 100;
-    for (let page = 0; ; page++) {
-      const { connections } = await this.listConnections({ ...filter, limit, page }, options);
-      yield* connections;
-      if (connections.length < limit) return;
-    }
+    return iterateConnections((f, o) => this.listConnections(f, o), filter, options);
   }
 
   /**

@@ -12,7 +12,7 @@ import { NangoInstanceRegistry } from './nango-instance.registry.js';
 import { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
 import { NangoStartupCheck } from './startup/nango-startup.check.js';
 import { resolveNangoOptions } from './nango-options.validation.js';
-import { createNangoHttpService } from './nango-http.factory.js';
+import { createNangoHttpService } from './transport/nango-http.factory.js';
 import {
   checkInstanceName,
   getNangoHttpServiceToken,

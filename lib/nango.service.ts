@@ -1,34 +1,35 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
-import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
+import { NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.internal-constants.js';
-import { destroyNangoHttpService } from './nango-http.factory.js';
-import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error.js';
 import { NangoUpstreamError } from './errors/nango-request.error.js';
-import { NangoCredentialCache } from './cache/nango-credential-cache.js';
-import { SingleFlight } from './utils/single-flight.js';
-import { nangoCall } from './transport/nango-call.js';
-import {
-  toNangoError,
-  unexpectedAnswer,
-  type NangoCallContext,
-} from './errors/nango-error.mapper.js';
+import { NangoTransport } from './transport/nango-transport.js';
+import { NangoConnectionFetcher } from './connections/nango-connection-fetcher.js';
+import { NangoConfigurationApi } from './nango-configuration.api.js';
 import { requireToken } from './utils/nango-token.js';
+import { isRecord } from './utils/is-record.js';
+import { checkCallOptions } from './api/nango-arguments.js';
+import type { NangoApiRequest, NangoRequestContext } from './api/nango-api-request.js';
 import {
-  checkBaseUrl,
-  checkEndpoint,
-  checkFlag,
-  checkId,
-  headerId,
-  checkMethod,
-  checkRetries,
-  checkRetryOn,
-  pathSegment,
-  proxyConnectionId,
-  proxyHeaders,
-  queryString,
-} from './utils/nango-input.js';
+  connectionList,
+  deleteConnectionRequest,
+  getConnectionRequest,
+  listConnectionsCall,
+  metadataRequest,
+  patchConnectionCall,
+  type ListConnectionsArgs,
+  type PatchConnectionArgs,
+} from './api/connections.requests.js';
+import { proxyRequest } from './api/proxy.requests.js';
+import { getIntegrationRequest, listIntegrationsRequest } from './api/integrations.requests.js';
+import { connectSessionRequest } from './api/connect-sessions.requests.js';
+import { asyncActionResultRequest, triggerActionRequest } from './api/actions.requests.js';
+import { listRecordsRequest, pruneRecordsRequest } from './api/records.requests.js';
+import { syncStatusRequest, triggerSyncRequest } from './api/syncs.requests.js';
+import { waitForConnection } from './api/wait-for-connection.js';
+import { iterateConnections, iterateRecords } from './api/iterate-pages.js';
+import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
 import type {
   NangoCallOptions,
   ResolvedNangoOptions,
@@ -42,77 +43,11 @@ import type {
   NangoConnectionList,
   NangoConnectionSummary,
 } from './interfaces/nango-connection.interface.js';
-import {
-  connectSessionRequest,
-  deleteConnectionRequest,
-  getIntegrationRequest,
-  listIntegrationsRequest,
-  metadataRequest,
-  patchConnectionRequest,
-  triggerActionRequest,
-  type NangoApiRequest,
-} from './nango-connection-api.js';
-import {
-  listConnectionsPositionalRequest,
-  listConnectionsRequest,
-} from './api/connections.requests.js';
-import { listRecordsRequest, pruneRecordsRequest } from './api/records.requests.js';
-import {
-  syncFrequencyRequest,
-  syncScheduleRequest,
-  syncStatusRequest,
-  syncVariantRequest,
-  triggerSyncRequest,
-} from './api/syncs.requests.js';
-import { listProvidersRequest, providerRequest } from './api/providers.requests.js';
-import {
-  createIntegrationRequest,
-  deleteIntegrationRequest,
-  updateIntegrationRequest,
-} from './api/integrations.requests.js';
-import { functionRequest, listFunctionsRequest } from './api/functions.requests.js';
-import { asyncActionResultRequest } from './api/actions.requests.js';
-import { environmentVariablesRequest, scriptsConfigRequest } from './api/environment.requests.js';
-import { waitForConnection } from './api/wait-for-connection.js';
-import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
-import { checkObject } from './utils/nango-api-input.js';
-import type {
-  NangoListProvidersQuery,
-  NangoProviderList,
-  NangoProviderParams,
-  NangoProviderResult,
-  NangoProviderTemplates,
-} from './interfaces/nango-provider.interface.js';
-import type {
-  NangoCreateIntegrationInput,
-  NangoIntegrationChanged,
-  NangoQuickstartIntegrationInput,
-  NangoUpdateIntegrationInput,
-} from './interfaces/nango-integration-input.interface.js';
-import type {
-  NangoFunctionCode,
-  NangoFunctionDeleted,
-  NangoFunctionList,
-  NangoFunctionParams,
-  NangoFunctionResult,
-  NangoFunctionType,
-  NangoIntegrationParams,
-  NangoListFunctionsQuery,
-} from './interfaces/nango-function.interface.js';
 import type {
   NangoPruneRecordsParams,
   NangoPruneRecordsResult,
-  NangoSyncFrequencyResult,
   NangoSyncMode,
-  NangoSyncVariant,
-  NangoSyncVariantInput,
 } from './interfaces/nango-sync.interface.js';
-import type {
-  NangoEnvironmentVariable,
-  NangoOpenAIScriptsConfig,
-  NangoScriptsConfig,
-  NangoScriptsConfigFormat,
-} from './interfaces/nango-environment.interface.js';
 import type {
   NangoIntegrationInclude,
   NangoIntegrationList,
@@ -142,44 +77,36 @@ import type {
   NangoProxyMethodConfig,
   NangoProxyResponse,
 } from './interfaces/nango-proxy.interface.js';
-import { isRecord } from './utils/is-record.js';
-
-/** The `responseType`s a proxy call takes. */
-const PROXY_RESPONSE_TYPES: ReadonlySet<string> = new Set([
-  'json',
-  'text',
-  'arraybuffer',
-  'stream',
-]);
-
-/** A proxy call resolves with the third party's 2xx and 3xx answers. */
-function isProxyAnswer(status: number): boolean {
-  return status >= 200 && status < 400;
-}
-
-/** The request-specific part of a {@link NangoCallContext}. */
-type CallContext = Pick<
-  NangoCallContext,
-  'operation' | 'providerConfigKey' | 'connectionId' | 'proxy' | 'resource'
->;
 
 /**
  * Nango's token, connection, list and proxy operations, over the module's own `HttpService`.
  *
  * Every method returns a Promise, checks its arguments before sending anything, and fails
  * with a {@link NangoError} subclass, never a raw `AxiosError`.
+ *
+ * A facade: each method builds its request with a builder of `lib/api` (which checks the
+ * arguments), sends it through {@link NangoService.send} (and so through the instance's
+ * {@link NangoTransport}) and returns the body. Credentials go through the
+ * {@link NangoConnectionFetcher}: cache, then one shared request for concurrent callers, then
+ * cache. The environment's configuration calls come from {@link NangoConfigurationApi}.
  */
 @Injectable()
-export class NangoService implements OnModuleDestroy {
-  /** Connection fetches in flight, shared by concurrent callers with the same arguments. */
-  private readonly flights = new SingleFlight<NangoConnection>();
-  /** The credential cache; `null` when off; built on first use. */
-  private credentialCache: NangoCredentialCache | null | undefined;
+export class NangoService extends NangoConfigurationApi implements OnModuleDestroy {
+  /** The one way to Nango: sending, the deadline, retries, error translation, shutdown. */
+  private readonly transport: NangoTransport;
+  /** The credential fetches: cache, then single-flight, then Nango, then cache. */
+  private readonly connections: NangoConnectionFetcher;
 
   constructor(
     @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
     @Inject(NANGO_OPTIONS) protected readonly options: ResolvedNangoOptions,
-  ) {}
+  ) {
+    super();
+    this.transport = new NangoTransport(http, options);
+    this.connections = new NangoConnectionFetcher(options, this.transport, (config, context, o) =>
+      this.send(config, context, o),
+    );
+  }
 
   /**
    * Fresh credentials of a connection, fetched from Nango (which refreshes them when needed):
@@ -217,21 +144,16 @@ export class NangoService implements OnModuleDestroy {
     githubJwtOrOptions?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<NangoToken> {
-    const [githubJwt, callOptions] = flagThenOptions(githubJwtOrOptions, options);
-    const connection = await this.fetchConnection(
+    const fetch = getConnectionRequest(
       'getToken',
       providerConfigKey,
       connectionId,
       forceRefresh,
       false,
-      callOptions,
-      githubJwt,
+      githubJwtOrOptions,
+      options,
     );
-    return requireToken(connection.credentials, {
-      operation: 'getToken',
-      providerConfigKey,
-      connectionId,
-    });
+    return requireToken((await this.connections.fetch(fetch)).credentials, fetch.context);
   }
 
   /**
@@ -271,15 +193,16 @@ export class NangoService implements OnModuleDestroy {
     githubJwtOrOptions?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<NangoConnection> {
-    const [githubJwt, callOptions] = flagThenOptions(githubJwtOrOptions, options);
-    return this.fetchConnection(
-      'getConnection',
-      providerConfigKey,
-      connectionId,
-      forceRefresh,
-      refreshToken,
-      callOptions,
-      githubJwt,
+    return this.connections.fetch(
+      getConnectionRequest(
+        'getConnection',
+        providerConfigKey,
+        connectionId,
+        forceRefresh,
+        refreshToken,
+        githubJwtOrOptions,
+        options,
+      ),
     );
   }
 
@@ -302,33 +225,9 @@ export class NangoService implements OnModuleDestroy {
     options?: NangoCallOptions,
   ): Promise<NangoConnectionList>;
   /** Implementation of the shapes above. */
-  async listConnections(
-    ...args:
-      | [(string | ListConnectionsFilter)?, NangoCallOptions?]
-      | [string | undefined, string | undefined, ListConnectionsQueries?, NangoCallOptions?]
-  ): Promise<NangoConnectionList> {
-    const operation = 'listConnections';
-    let api: NangoApiRequest;
-    let options: NangoCallOptions | undefined;
-    if (args.length >= 3 || typeof args[1] === 'string') {
-      const [connectionId, search, queries, callOptions] = args as [
-        unknown,
-        unknown,
-        unknown,
-        NangoCallOptions?,
-      ];
-      api = listConnectionsPositionalRequest(connectionId, search, queries);
-      options = callOptions;
-    } else {
-      const [filter, callOptions] = args as [(string | ListConnectionsFilter)?, NangoCallOptions?];
-      api = listConnectionsRequest(typeof filter === 'string' ? { connectionId: filter } : filter);
-      options = callOptions;
-    }
-    const response = await this.send<NangoConnectionList>(api.request, api.context, options);
-    if (!isRecord(response.data) || !Array.isArray(response.data.connections)) {
-      throw unexpectedAnswer({ operation }, 'a body without a "connections" list');
-    }
-    return response.data;
+  async listConnections(...args: ListConnectionsArgs): Promise<NangoConnectionList> {
+    const [api, options] = listConnectionsCall(args);
+    return connectionList(await this.call<unknown>(api, options));
   }
 
   /**
@@ -338,72 +237,16 @@ export class NangoService implements OnModuleDestroy {
    * with the other `NangoRequestError` subclasses. Retrying is Nango's job (`retries`).
    */
   async proxy<T = unknown>(config: NangoProxyConfig): Promise<NangoProxyResponse<T>> {
-    const operation = 'proxy';
-    if (typeof config !== 'object' || config === null) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'config',
-        'must be an object with endpoint, providerConfigKey and connectionId.',
-      );
-    }
-    const providerConfigKey = headerId(operation, 'providerConfigKey', config.providerConfigKey);
-    const connectionId = proxyConnectionId(operation, config.connectionId);
-    const method = checkMethod(operation, config.method);
-    const endpoint = checkEndpoint(operation, config.endpoint);
-    const query = queryString(operation, endpoint, config.params);
-    if (method === 'GET' && config.data !== undefined) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'data',
-        'cannot be sent with GET; use post/put/patch/delete.',
-      );
-    }
-    const headers: Record<string, string> = {
-      ...proxyHeaders(operation, config.headers),
-      'Connection-Id': connectionId,
-      'Provider-Config-Key': providerConfigKey,
-    };
-    const retries = checkRetries(operation, config.retries);
-    if (retries > 0) headers['Retries'] = String(retries);
-    const retryOn = checkRetryOn(operation, config.retryOn);
-    if (retryOn !== undefined) headers['Retry-On'] = retryOn;
-    const baseUrlOverride = checkBaseUrl(operation, config.baseUrlOverride);
-    if (baseUrlOverride !== undefined) headers['Base-Url-Override'] = baseUrlOverride;
-    if (checkFlag(operation, 'decompress', config.decompress)) headers['Decompress'] = 'true';
-    if (config.forwardHeadersOnRedirect !== undefined) {
-      headers['Forward-Headers-On-Redirect'] = String(
-        checkFlag(operation, 'forwardHeadersOnRedirect', config.forwardHeadersOnRedirect),
-      );
-    }
-    const responseType = config.responseType ?? 'json';
-    if (!PROXY_RESPONSE_TYPES.has(responseType)) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'responseType',
-        'must be one of json, text, arraybuffer, stream.',
-      );
-    }
-
-    const response = await this.send<T>(
-      {
-        method,
-        url: `/proxy${endpoint}${query ? `?${query}` : ''}`,
-        headers,
-        data: config.data,
-        responseType,
-        validateStatus: isProxyAnswer,
-        // The size bound is for buffered answers; a stream is read by the caller, chunk by chunk.
-        ...(responseType === 'stream' ? { maxContentLength: -1 } : {}),
+    const proxy = proxyRequest(config);
+    const response = await this.send<T>(proxy.request, proxy.context, proxy.options).catch(
+      async (error: unknown) => {
+        // The third party refused the token: a cached copy of it is stale.
+        if (error instanceof NangoUpstreamError && error.status === 401) {
+          await this.clearCachedCredentials(proxy.providerConfigKey, proxy.connectionId);
+        }
+        throw error;
       },
-      { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
-      { timeout: config.timeout, signal: config.signal },
-    ).catch(async (error: unknown) => {
-      // The third party refused the token: a cached copy of it is stale.
-      if (error instanceof NangoUpstreamError && error.status === 401) {
-        await this.clearCachedCredentials(providerConfigKey, connectionId);
-      }
-      throw error;
-    });
+    );
     // `config` and `request` of an axios response carry the Authorization header: not handed out.
     return {
       status: response.status,
@@ -437,9 +280,6 @@ export class NangoService implements OnModuleDestroy {
   delete<T = unknown>(config: NangoProxyMethodConfig): Promise<NangoProxyResponse<T>> {
     return this.proxyWith<T>('DELETE', config);
   }
-
-  // ---------------------------------------------------------------- more of Nango's API
-  // Request builders and argument checks live in nango-connection-api.ts.
 
   /**
    * Deletes a connection: `DELETE /connections/{connectionId}`. An unknown connection rejects
@@ -485,7 +325,7 @@ export class NangoService implements OnModuleDestroy {
     metadata: M,
     options?: NangoCallOptions,
   ): Promise<NangoMetadataResult<M>> {
-    return this.call<NangoMetadataResult<M>>(
+    return this.call(
       metadataRequest('setMetadata', providerConfigKey, connectionId, metadata),
       options,
     );
@@ -501,7 +341,7 @@ export class NangoService implements OnModuleDestroy {
     metadata: M,
     options?: NangoCallOptions,
   ): Promise<NangoMetadataResult<M>> {
-    return this.call<NangoMetadataResult<M>>(
+    return this.call(
       metadataRequest('updateMetadata', providerConfigKey, connectionId, metadata),
       options,
     );
@@ -524,38 +364,9 @@ export class NangoService implements OnModuleDestroy {
     options?: NangoCallOptions,
   ): Promise<NangoSuccess>;
   /** Implementation of the shapes above. */
-  async patchConnection(
-    ...args:
-      | [string, string, NangoConnectionPatch, NangoCallOptions?]
-      | [NangoPatchConnectionParams, NangoConnectionPatch, NangoCallOptions?]
-  ): Promise<NangoSuccess> {
-    if (typeof args[0] === 'string' || typeof args[1] === 'string') {
-      const [providerConfigKey, connectionId, patch, options] = args as [
-        string,
-        string,
-        NangoConnectionPatch,
-        NangoCallOptions?,
-      ];
-      return this.call<NangoSuccess>(
-        patchConnectionRequest(providerConfigKey, connectionId, patch),
-        options,
-      );
-    }
-    const [params, body, options] = args as [
-      NangoPatchConnectionParams,
-      NangoConnectionPatch,
-      NangoCallOptions?,
-    ];
-    const p = checkObject(
-      'patchConnection',
-      'params',
-      params,
-      "{ connectionId: 'c1', provider_config_key: 'github' }",
-    );
-    return this.call<NangoSuccess>(
-      patchConnectionRequest(p['provider_config_key'] as string, p['connectionId'] as string, body),
-      options,
-    );
+  async patchConnection(...args: PatchConnectionArgs): Promise<NangoSuccess> {
+    const [api, options] = patchConnectionCall(args);
+    return this.call(api, options);
   }
 
   /**
@@ -566,10 +377,7 @@ export class NangoService implements OnModuleDestroy {
     session: NangoConnectSessionInput,
     options?: NangoCallOptions,
   ): Promise<NangoConnectSessionResult> {
-    return this.call<NangoConnectSessionResult>(
-      connectSessionRequest('createConnectSession', session),
-      options,
-    );
+    return this.call(connectSessionRequest('createConnectSession', session), options);
   }
 
   /**
@@ -580,15 +388,12 @@ export class NangoService implements OnModuleDestroy {
     session: NangoReconnectSessionInput,
     options?: NangoCallOptions,
   ): Promise<NangoConnectSessionResult> {
-    return this.call<NangoConnectSessionResult>(
-      connectSessionRequest('createReconnectSession', session),
-      options,
-    );
+    return this.call(connectSessionRequest('createReconnectSession', session), options);
   }
 
   /** Lists the environment's integrations: `GET /integrations`. */
   async listIntegrations(options?: NangoCallOptions): Promise<NangoIntegrationList> {
-    return this.call<NangoIntegrationList>(listIntegrationsRequest(), options);
+    return this.call(listIntegrationsRequest(), options);
   }
 
   /**
@@ -613,18 +418,7 @@ export class NangoService implements OnModuleDestroy {
     includeOrQueries?: NangoIntegrationInclude[] | { include?: NangoIntegrationInclude[] },
     options?: NangoCallOptions,
   ): Promise<NangoIntegrationResult> {
-    const official = typeof keyOrParams === 'object' && keyOrParams !== null;
-    const uniqueKey = official ? keyOrParams.uniqueKey : keyOrParams;
-    const include =
-      official && includeOrQueries !== undefined && !Array.isArray(includeOrQueries)
-        ? checkObject('getIntegration', 'queries', includeOrQueries, "{ include: ['webhook'] }")[
-            'include'
-          ]
-        : includeOrQueries;
-    return this.call<NangoIntegrationResult>(
-      getIntegrationRequest(uniqueKey, include as NangoIntegrationInclude[] | undefined),
-      options,
-    );
+    return this.call(getIntegrationRequest(keyOrParams, includeOrQueries), options);
   }
 
   /**
@@ -638,7 +432,7 @@ export class NangoService implements OnModuleDestroy {
     input?: I,
     options?: NangoTriggerActionOptions,
   ): Promise<O> {
-    return this.call<O>(
+    return this.call(
       triggerActionRequest(providerConfigKey, connectionId, actionName, input, options),
       options,
     );
@@ -649,39 +443,29 @@ export class NangoService implements OnModuleDestroy {
     params: NangoListRecordsParams,
     options?: NangoCallOptions,
   ): Promise<NangoRecordsPage<T>> {
-    return this.call<NangoRecordsPage<T>>(listRecordsRequest(params), options);
+    return this.call(listRecordsRequest(params), options);
   }
 
   /**
    * Every synced record of a model, page after page (following `next_cursor`), as an async
    * iterator: `for await (const record of nango.iterateRecords({ ... })) { ... }`.
    */
-  async *iterateRecords<T = Record<string, unknown>>(
+  iterateRecords<T = Record<string, unknown>>(
     params: NangoListRecordsParams,
     options?: NangoCallOptions,
   ): AsyncGenerator<NangoRecord<T>, void, undefined> {
-    let cursor = params?.cursor;
-    do {
-      const page = await this.listRecords<T>({ ...params, cursor }, options);
-      yield* page.records;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor !== undefined);
+    return iterateRecords((p, o) => this.listRecords<T>(p, o), params, options);
   }
 
   /**
    * Every connection matching `filter`, page after page (`limit` per page, default 100), as an
    * async iterator: `for await (const connection of nango.iterateConnections()) { ... }`.
    */
-  async *iterateConnections(
+  iterateConnections(
     filter?: Omit<ListConnectionsFilter, 'page'>,
     options?: NangoCallOptions,
   ): AsyncGenerator<NangoConnectionSummary, void, undefined> {
-    const limit = filter?.limit ?? 100;
-    for (let page = 0; ; page++) {
-      const { connections } = await this.listConnections({ ...filter, limit, page }, options);
-      yield* connections;
-      if (connections.length < limit) return;
-    }
+    return iterateConnections((f, o) => this.listConnections(f, o), filter, options);
   }
 
   /**
@@ -697,7 +481,7 @@ export class NangoService implements OnModuleDestroy {
     syncOptions?: NangoTriggerSyncOptions | NangoSyncMode,
     options?: NangoCallOptions,
   ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(
+    return this.call(
       triggerSyncRequest(providerConfigKey, syncs, connectionId, syncOptions),
       options,
     );
@@ -713,141 +497,7 @@ export class NangoService implements OnModuleDestroy {
     connectionId?: string,
     options?: NangoCallOptions,
   ): Promise<NangoSyncStatusResult> {
-    return this.call<NangoSyncStatusResult>(
-      syncStatusRequest(providerConfigKey, syncs, connectionId),
-      options,
-    );
-  }
-
-  /** Sends a request built by nango-connection-api.ts and returns the body. */
-  private async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
-    const response = await this.send<T>(api.request, api.context, options);
-    return response.data;
-  }
-  // ---------------------------------------------------------------- end of more of Nango's API
-
-  // ---------------------------------------------------------------- the rest of the official client
-  // Every public method of @nangohq/node's `Nango` class, under its name and positional
-  // arguments, plus the call options. Request builders live in api/*.requests.ts.
-
-  /** Nango's provider catalogue: `GET /providers?search=`. */
-  async listProviders(
-    queries?: NangoListProvidersQuery,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderList> {
-    return this.call<NangoProviderList>(listProvidersRequest(queries), options);
-  }
-
-  /**
-   * One provider of the catalogue: `GET /providers/{provider}`. An unknown provider rejects
-   * with {@link NangoProviderNotFoundError}.
-   */
-  async getProvider(
-    params: NangoProviderParams,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderResult> {
-    return this.call<NangoProviderResult>(providerRequest('getProvider', params), options);
-  }
-
-  /** The catalogue's function templates for a provider: `GET /providers/{provider}/templates`. */
-  async getProviderTemplates(
-    params: NangoProviderParams,
-    options?: NangoCallOptions,
-  ): Promise<NangoProviderTemplates> {
-    return this.call<NangoProviderTemplates>(
-      providerRequest('getProviderTemplates', params),
-      options,
-    );
-  }
-
-  /** Creates an integration: `POST /integrations`. */
-  async createIntegration(
-    body: NangoCreateIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call<NangoIntegrationChanged>(
-      createIntegrationRequest('createIntegration', body),
-      options,
-    );
-  }
-
-  /** Creates an integration with Nango's own developer app: `POST /integrations/quickstart`. */
-  async createQuickstartIntegration(
-    body: NangoQuickstartIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call<NangoIntegrationChanged>(
-      createIntegrationRequest('createQuickstartIntegration', body),
-      options,
-    );
-  }
-
-  /**
-   * Changes an integration: `PATCH /integrations/{uniqueKey}`. An unknown key rejects with
-   * {@link NangoIntegrationNotFoundError}.
-   */
-  async updateIntegration(
-    params: NangoIntegrationParams,
-    body: NangoUpdateIntegrationInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoIntegrationChanged> {
-    return this.call<NangoIntegrationChanged>(updateIntegrationRequest(params, body), options);
-  }
-
-  /**
-   * Deletes an integration and its connections: `DELETE /integrations/{uniqueKey}`. Resolves
-   * with Nango's body (the official client resolves with the axios response).
-   */
-  async deleteIntegration(
-    providerConfigKey: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(deleteIntegrationRequest(providerConfigKey), options);
-  }
-
-  /** The functions deployed to an integration: `GET /integrations/{uniqueKey}/functions`. */
-  async listFunctions(
-    params: NangoIntegrationParams,
-    queries?: NangoListFunctionsQuery,
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionList> {
-    return this.call<NangoFunctionList>(listFunctionsRequest(params, queries), options);
-  }
-
-  /**
-   * One deployed function: `GET /integrations/{uniqueKey}/functions/{name}`. An unknown one
-   * rejects with {@link NangoFunctionNotFoundError}.
-   */
-  async getFunction(
-    params: NangoFunctionParams,
-    queries?: { type?: NangoFunctionType },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionResult> {
-    return this.call<NangoFunctionResult>(functionRequest('getFunction', params, queries), options);
-  }
-
-  /** A deployed function's source: `GET /integrations/{uniqueKey}/functions/{name}/code`. */
-  async getFunctionCode(
-    params: NangoFunctionParams,
-    queries?: { type?: NangoFunctionType },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionCode> {
-    return this.call<NangoFunctionCode>(
-      functionRequest('getFunctionCode', params, queries),
-      options,
-    );
-  }
-
-  /** Deletes a deployed function: `DELETE /integrations/{uniqueKey}/functions/{name}?type=`. */
-  async deleteFunction(
-    params: NangoFunctionParams,
-    queries: { type: 'action' | 'sync' },
-    options?: NangoCallOptions,
-  ): Promise<NangoFunctionDeleted> {
-    return this.call<NangoFunctionDeleted>(
-      functionRequest('deleteFunction', params, queries),
-      options,
-    );
+    return this.call(syncStatusRequest(providerConfigKey, syncs, connectionId), options);
   }
 
   /**
@@ -863,28 +513,18 @@ export class NangoService implements OnModuleDestroy {
     refreshGithubAppJwtToken?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<T> {
-    const [githubJwt, callOptions] = flagThenOptions(refreshGithubAppJwtToken, options);
-    const connection = await this.fetchConnection(
-      'getRawTokenResponse',
-      providerConfigKey,
-      connectionId,
-      forceRefresh,
-      false,
-      callOptions,
-      githubJwt,
+    const connection = await this.connections.fetch(
+      getConnectionRequest(
+        'getRawTokenResponse',
+        providerConfigKey,
+        connectionId,
+        forceRefresh,
+        false,
+        refreshGithubAppJwtToken,
+        options,
+      ),
     );
     return (connection.credentials as { raw?: unknown }).raw as T;
-  }
-
-  /** The environment's scripts: `GET /scripts/config?format=nango` (or `openai`). */
-  async getScriptsConfig(
-    format?: NangoScriptsConfigFormat,
-    options?: NangoCallOptions,
-  ): Promise<NangoScriptsConfig[] | NangoOpenAIScriptsConfig> {
-    return this.call<NangoScriptsConfig[] | NangoOpenAIScriptsConfig>(
-      scriptsConfigRequest(format),
-      options,
-    );
   }
 
   /**
@@ -895,50 +535,7 @@ export class NangoService implements OnModuleDestroy {
     params: NangoPruneRecordsParams,
     options?: NangoCallOptions,
   ): Promise<NangoPruneRecordsResult> {
-    return this.call<NangoPruneRecordsResult>(pruneRecordsRequest(params), options);
-  }
-
-  /** Starts the schedule of syncs, for one connection or all: `POST /sync/start`. */
-  async startSync(
-    providerConfigKey: string,
-    syncs: NangoSyncSelector[],
-    connectionId?: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(
-      syncScheduleRequest('startSync', providerConfigKey, syncs, connectionId),
-      options,
-    );
-  }
-
-  /** Pauses the schedule of syncs, for one connection or all: `POST /sync/pause`. */
-  async pauseSync(
-    providerConfigKey: string,
-    syncs: NangoSyncSelector[],
-    connectionId?: string,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(
-      syncScheduleRequest('pauseSync', providerConfigKey, syncs, connectionId),
-      options,
-    );
-  }
-
-  /**
-   * Overrides how often a sync runs for one connection (`null`: back to the default):
-   * `PUT /sync/update-connection-frequency`.
-   */
-  async updateSyncConnectionFrequency(
-    providerConfigKey: string,
-    sync: NangoSyncSelector,
-    connectionId: string,
-    frequency: string | null,
-    options?: NangoCallOptions,
-  ): Promise<NangoSyncFrequencyResult> {
-    return this.call<NangoSyncFrequencyResult>(
-      syncFrequencyRequest(providerConfigKey, sync, connectionId, frequency),
-      options,
-    );
+    return this.call(pruneRecordsRequest(params), options);
   }
 
   /**
@@ -962,31 +559,6 @@ export class NangoService implements OnModuleDestroy {
     );
   }
 
-  /** Creates a variant of a sync for a connection: `POST /sync/{name}/variant/{variant}`. */
-  async createSyncVariant(
-    props: NangoSyncVariantInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoSyncVariant> {
-    return this.call<NangoSyncVariant>(syncVariantRequest('createSyncVariant', props), options);
-  }
-
-  /** Deletes a variant of a sync: `DELETE /sync/{name}/variant/{variant}`. */
-  async deleteSyncVariant(
-    props: NangoSyncVariantInput,
-    options?: NangoCallOptions,
-  ): Promise<NangoSuccess> {
-    return this.call<NangoSuccess>(syncVariantRequest('deleteSyncVariant', props), options);
-  }
-
-  /** The environment variables set in Nango's dashboard: `GET /environment-variables`. */
-  async getEnvironmentVariables(options?: NangoCallOptions): Promise<NangoEnvironmentVariable[]> {
-    const variables = await this.call<NangoEnvironmentVariable[] | null | ''>(
-      environmentVariablesRequest(),
-      options,
-    );
-    return variables || [];
-  }
-
   /**
    * Starts an action without waiting for it (`POST /action/trigger` with `X-Async: true`):
    * resolves with `{ id, statusUrl }` for {@link NangoService.getAsyncActionResult}.
@@ -998,7 +570,7 @@ export class NangoService implements OnModuleDestroy {
     input?: I,
     options?: NangoCallOptions,
   ): Promise<NangoAsyncActionResult> {
-    return this.call<NangoAsyncActionResult>(
+    return this.call(
       triggerActionRequest(
         providerConfigKey,
         connectionId,
@@ -1016,7 +588,7 @@ export class NangoService implements OnModuleDestroy {
     props: Partial<NangoAsyncActionResult>,
     options?: NangoCallOptions,
   ): Promise<O> {
-    return this.call<O>(asyncActionResultRequest(props), options);
+    return this.call(asyncActionResultRequest(props), options);
   }
 
   /**
@@ -1036,7 +608,6 @@ export class NangoService implements OnModuleDestroy {
     const keys = this.options.webhookSigningKeys ?? [this.options.secretKey];
     return verifyNangoWebhookSignature(body, signature, keys);
   }
-  // ---------------------------------------------------------------- end of the rest of the official client
 
   /**
    * Drops the cached credentials of a connection (both with and without refresh token), so the
@@ -1045,144 +616,37 @@ export class NangoService implements OnModuleDestroy {
    * does it for you).
    */
   async clearCachedCredentials(providerConfigKey: string, connectionId: string): Promise<void> {
-    const cache = this.cache();
-    if (cache === null) return;
-    const key = checkId('clearCachedCredentials', 'providerConfigKey', providerConfigKey);
-    const id = checkId('clearCachedCredentials', 'connectionId', connectionId);
-    await cache.drop(cache.key(key, id, false), cache.key(key, id, true));
+    return this.connections.clear('clearCachedCredentials', providerConfigKey, connectionId);
   }
 
   /** Closes the pool and keep-alive sockets to Nango (those the module made) on shutdown. */
   async onModuleDestroy(): Promise<void> {
-    await destroyNangoHttpService(this.http);
+    await this.transport.close();
   }
 
   /**
    * Sends one request to Nango and turns any failure into a `NangoError`. The single place
-   * every call goes through, first attempt and retries alike, all by the module's
-   * `HttpService.request()` (see `nangoCall`): override it to add tracing or metrics.
+   * every call goes through (credential fetches included), first attempt and retries alike,
+   * all by the module's `HttpService.request()` (see {@link NangoTransport}): override it to
+   * add tracing or metrics.
+   *
+   * @param config the request, as a builder of `lib/api` made it
+   * @param context what an error says about the call
+   * @param callOptions the call's options, already checked by the public method
    */
-  protected async send<T>(
+  protected send<T>(
     config: AxiosRequestConfig,
-    context: CallContext,
-    callOptions?: NangoCallOptions,
+    context: NangoRequestContext,
+    callOptions: NangoCallOptions = {},
   ): Promise<AxiosResponse<T>> {
-    const { timeout, signal, retry } = checkCallOptions(context.operation, callOptions);
-    const timeoutMs = timeout ?? this.options.timeout;
-    // Only GETs to Nango's own API are retried; Nango retries proxy calls itself (`retries`).
-    const policy =
-      config.method === 'GET' &&
-      context.proxy === undefined &&
-      retry !== false &&
-      this.options.retry;
-    try {
-      return await nangoCall<T>(this.http, config, { timeoutMs, signal, retry: policy });
-    } catch (error) {
-      throw await this.toError(error, context, timeoutMs);
-    }
+    return this.transport.send<T>(config, context, callOptions);
   }
 
-  /** Turns a failure into a `NangoError` that knows this instance, and never holds the key. */
-  private toError(error: unknown, context: CallContext, timeoutMs: number): Promise<NangoError> {
-    return toNangoError(error, {
-      ...context,
-      timeoutMs,
-      host: this.options.host,
-      secrets: [this.options.secretKey],
-      instance: this.options.name,
-    });
-  }
-
-  private async fetchConnection(
-    operation: string,
-    providerConfigKey: string,
-    connectionId: string,
-    forceRefresh: boolean | undefined,
-    refreshToken: boolean | undefined,
-    options: NangoCallOptions | undefined,
-    refreshGithubAppJwtToken?: boolean,
-  ): Promise<NangoConnection> {
-    const id = pathSegment(operation, 'connectionId', connectionId);
-    const key = checkId(operation, 'providerConfigKey', providerConfigKey);
-    const githubJwt = checkFlag(operation, 'refreshGithubAppJwtToken', refreshGithubAppJwtToken);
-    // A refreshed GitHub App JWT is a new token: like a forced refresh, it skips the cache.
-    const forceFlag = checkFlag(operation, 'forceRefresh', forceRefresh);
-    const force = forceFlag || githubJwt;
-    const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
-    const { timeout, signal } = checkCallOptions(operation, options);
-    // A template rather than URLSearchParams: the one value that needs it is encoded.
-    const query = `provider_config_key=${encodeURIComponent(key)}&force_refresh=${forceFlag}&refresh_token=${withRefreshToken}${githubJwt ? '&refresh_github_app_jwt_token=true' : ''}`;
-    const context = { operation, providerConfigKey, connectionId };
-    const timeoutMs = timeout ?? this.options.timeout;
-    const fail = (error: unknown) => this.toError(error, context, timeoutMs);
-    if (signal?.aborted) throw await fail(new CanceledError());
-
-    const cache = this.cache();
-    const cacheKey = cache?.key(key, connectionId, withRefreshToken);
-    // A forced refresh replaces the token: both shared entries go first (so no replica reads
-    // the old one once this call returns), alongside the request to Nango.
-    let dropped: Promise<void> | undefined;
-    // The store read is part of the call: its deadline and signal bound it too.
-    const startedAt = Date.now();
-    if (cache !== null && cacheKey !== undefined) {
-      if (force) dropped = cache.drop(cacheKey, cache.key(key, connectionId, !withRefreshToken));
-      else {
-        const cached = await cache.read(cacheKey, { timeoutMs, signal });
-        if (cached !== undefined) return cached;
-        if (signal?.aborted) throw await fail(new CanceledError());
-      }
-    }
-    const remainingMs = Math.max(1, timeoutMs - (Date.now() - startedAt));
-    // Concurrent calls with the same arguments share one request. Each caller keeps its own
-    // timeout and signal; the shared request gets the longest timeout and stops only when
-    // every caller has left.
-    const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
-    const start = async (onCancel: (cancel: () => void) => void): Promise<NangoConnection> => {
-      // The shared request has its own deadline from the start (`send`), and stops when its
-      // last caller has left.
-      const controller = new AbortController();
-      onCancel(() => controller.abort());
-      const response = await this.send<NangoConnection>(
-        { method: 'GET', url: `/connections/${id}?${query}` },
-        context,
-        { timeout: sharedTimeoutMs, signal: controller.signal },
-      );
-      if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
-        throw unexpectedAnswer(context, 'a connection without credentials');
-      }
-      if (cache !== null && cacheKey !== undefined) {
-        await dropped; // bounded by storeTimeout; the delete goes before the new write
-        cache.write(cacheKey, response.data);
-      }
-      return response.data;
-    };
-    try {
-      return await this.flights.run(
-        // NUL never occurs in a checked id (checkId refuses control characters): a safe separator.
-        `${key}\u0000${connectionId}\u0000${force}\u0000${withRefreshToken}\u0000${githubJwt}`,
-        start,
-        {
-          signal,
-          timeoutMs: remainingMs,
-          aborted: () => new CanceledError(),
-          timedOut: () => new AxiosError(`timeout of ${timeoutMs}ms exceeded`, 'ECONNABORTED'),
-        },
-        sharedTimeoutMs,
-      );
-    } catch (error) {
-      throw await fail(error);
-    }
-  }
-
-  /** The credential cache, or `null` when it is off. */
-  private cache(): NangoCredentialCache | null {
-    if (this.credentialCache === undefined) {
-      const options = this.options.cache;
-      this.credentialCache = options
-        ? new NangoCredentialCache(options, this.options.host, this.options.secretKey)
-        : null;
-    }
-    return this.credentialCache;
+  /** Sends a built request with the caller's options (checked here) and returns the body. */
+  protected override async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
+    const callOptions = checkCallOptions(api.context.operation, options);
+    const response = await this.send<T>(api.request, api.context, callOptions);
+    return response.data;
   }
 
   private proxyWith<T>(
@@ -1191,49 +655,4 @@ export class NangoService implements OnModuleDestroy {
   ): Promise<NangoProxyResponse<T>> {
     return this.proxy<T>({ ...config, method });
   }
-}
-
-function checkCallOptions(
-  operation: string,
-  options: NangoCallOptions | undefined,
-): NangoCallOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'options',
-      'must be an object such as { timeout, signal }.',
-    );
-  }
-  const { timeout, signal } = options;
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== 'number' ||
-      !Number.isInteger(timeout) ||
-      timeout < 1 ||
-      timeout > NANGO_MAX_TIMEOUT_MS)
-  ) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'timeout',
-      `must be a whole number of milliseconds from 1 to ${NANGO_MAX_TIMEOUT_MS}.`,
-    );
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new NangoInvalidArgumentError(operation, 'signal', 'must be an AbortSignal.');
-  }
-  if (options.retry !== undefined && typeof options.retry !== 'boolean') {
-    throw new NangoInvalidArgumentError(operation, 'retry', 'must be a boolean.');
-  }
-  return { timeout, signal, retry: options.retry };
-}
-
-/** Splits `(flag?, options?)` where the official client has a boolean and this package options. */
-function flagThenOptions(
-  flagOrOptions: boolean | NangoCallOptions | undefined,
-  options: NangoCallOptions | undefined,
-): [boolean | undefined, NangoCallOptions | undefined] {
-  if (typeof flagOrOptions === 'boolean') return [flagOrOptions, options];
-  if (flagOrOptions === undefined) return [undefined, options];
-  return [undefined, flagOrOptions];
 }

@@ -1,7 +1,55 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkObject } from '../utils/nango-api-input.js';
-import { pathSegment } from '../utils/nango-input.js';
+import type { NangoTriggerActionOptions } from '../interfaces/nango-records.interface.js';
+import {
+  checkFlag,
+  checkId,
+  checkInt,
+  checkObject,
+  connectionHeaders,
+  pathSegment,
+} from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
+
+/** `POST /action/trigger` with `Connection-Id` / `Provider-Config-Key` headers. */
+export function triggerActionRequest(
+  providerConfigKey: string,
+  connectionId: string,
+  actionName: string,
+  input: unknown,
+  options: NangoTriggerActionOptions | undefined,
+  operation: 'triggerAction' | 'triggerActionAsync' = 'triggerAction',
+): NangoApiRequest {
+  const headers = connectionHeaders(operation, providerConfigKey, connectionId);
+  const action_name = checkId(operation, 'actionName', actionName);
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'options',
+      'must be an object such as { async: true, timeout: 5000 }.',
+    );
+  }
+  if (checkFlag(operation, 'async', options?.async)) headers['X-Async'] = 'true';
+  const maxRetries = checkInt(operation, 'maxRetries', options?.maxRetries, 0, 5);
+  if (maxRetries !== undefined) {
+    if (headers['X-Async'] === undefined) {
+      throw new NangoInvalidArgumentError(
+        operation,
+        'maxRetries',
+        'only applies to asynchronous actions: add async: true.',
+      );
+    }
+    headers['X-Max-Retries'] = String(maxRetries);
+  }
+  return {
+    request: {
+      method: 'POST',
+      url: '/action/trigger',
+      headers,
+      data: input === undefined ? { action_name } : { action_name, input },
+    },
+    context: { operation, providerConfigKey, connectionId },
+  };
+}
 
 /** Where Nango reports an asynchronous action's result: `/action/{id}`. */
 const STATUS_URL = /^\/action\/([^/?#\s]+)$/;

@@ -1,18 +1,241 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkInt, checkObject } from '../utils/nango-api-input.js';
-import { checkId } from '../utils/nango-input.js';
-import { isRecord } from '../utils/is-record.js';
+import { unexpectedAnswer } from '../errors/nango-error.mapper.js';
+import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
   ListConnectionsFilter,
   ListConnectionsQueries,
+  NangoConnectionList,
+  NangoPatchConnectionParams,
 } from '../interfaces/nango-connection.interface.js';
-import { urlWith } from './request-url.js';
+import type { NangoConnectionPatch } from '../interfaces/nango-records.interface.js';
+import { isRecord } from '../utils/is-record.js';
+import {
+  checkCallOptions,
+  checkEndUser,
+  checkFlag,
+  checkId,
+  checkIdOrIds,
+  checkInt,
+  checkKnownFields,
+  checkObject,
+  checkTags,
+  pathSegment,
+} from './nango-arguments.js';
+import { urlWith, type NangoApiRequest } from './nango-api-request.js';
 
 /**
- * `GET /connections` in both shapes of `listConnections()`: a filter object (or a connection
- * id), or the official client's positional `(connectionId?, search?, queries?)`.
+ * Request builders of connections: `GET /connections/{connectionId}` (the credentials),
+ * `GET /connections` in both shapes of `listConnections()`, `DELETE` and `PATCH` of one
+ * connection, and `/connections/metadata`. Arguments are checked before anything is sent.
  */
+
+/** The credential fetch of one connection, with what its cache and single-flight key need. */
+export interface NangoConnectionRequest extends NangoApiRequest {
+  /** The checked integration key. */
+  readonly providerConfigKey: string;
+  /** The checked connection id. */
+  readonly connectionId: string;
+  /** Whether the OAuth refresh token is asked for. */
+  readonly refreshToken: boolean;
+  /** Whether Nango refreshes the token: a forced refresh, or a GitHub App JWT refresh. */
+  readonly force: boolean;
+  /** Whether the GitHub App JWT is refreshed. */
+  readonly githubJwt: boolean;
+  /** The checked call options (timeout, signal). */
+  readonly options: NangoCallOptions;
+}
+
+/**
+ * `GET /connections/{connectionId}?provider_config_key=&force_refresh=&refresh_token=`, plus
+ * `refresh_github_app_jwt_token=true` when asked. `githubJwtOrOptions` is the official
+ * client's `refreshGithubAppJwtToken` flag, or this package's call options in its place.
+ */
+export function getConnectionRequest(
+  operation: string,
+  providerConfigKey: string,
+  connectionId: string,
+  forceRefresh: boolean | undefined,
+  refreshToken: boolean | undefined,
+  githubJwtOrOptions: boolean | NangoCallOptions | undefined,
+  options: NangoCallOptions | undefined,
+): NangoConnectionRequest {
+  const flag = typeof githubJwtOrOptions === 'boolean';
+  const id = pathSegment(operation, 'connectionId', connectionId);
+  const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+  const githubJwt = flag && checkFlag(operation, 'refreshGithubAppJwtToken', githubJwtOrOptions);
+  const forceFlag = checkFlag(operation, 'forceRefresh', forceRefresh);
+  const withRefreshToken = checkFlag(operation, 'refreshToken', refreshToken);
+  const callOptions = checkCallOptions(
+    operation,
+    flag || githubJwtOrOptions === undefined ? options : githubJwtOrOptions,
+  );
+  return {
+    // A template rather than URLSearchParams: the one value that needs it is encoded.
+    request: {
+      method: 'GET',
+      url: `/connections/${id}?provider_config_key=${encodeURIComponent(key)}&force_refresh=${forceFlag}&refresh_token=${withRefreshToken}${githubJwt ? '&refresh_github_app_jwt_token=true' : ''}`,
+    },
+    context: { operation, providerConfigKey: key, connectionId },
+    providerConfigKey: key,
+    connectionId,
+    refreshToken: withRefreshToken,
+    // A refreshed GitHub App JWT is a new token: like a forced refresh, it skips the cache.
+    force: forceFlag || githubJwt,
+    githubJwt,
+    options: callOptions,
+  };
+}
+
+/** `DELETE /connections/{connectionId}?provider_config_key=`. */
+export function deleteConnectionRequest(
+  providerConfigKey: string,
+  connectionId: string,
+): NangoApiRequest {
+  const operation = 'deleteConnection';
+  return {
+    request: { method: 'DELETE', url: connectionUrl(operation, providerConfigKey, connectionId) },
+    context: { operation, providerConfigKey, connectionId },
+  };
+}
+
+const PATCH_FIELDS = ['tags', 'end_user', 'webhook_url_override'];
+
+/** The arguments of `patchConnection()`, in either of its shapes. */
+export type PatchConnectionArgs =
+  | [string, string, NangoConnectionPatch, NangoCallOptions?]
+  | [NangoPatchConnectionParams, NangoConnectionPatch, NangoCallOptions?];
+
+/**
+ * `PATCH /connections/{connectionId}?provider_config_key=` with tags / end user / webhook URL,
+ * from `(providerConfigKey, connectionId, patch, options?)` or the official client's
+ * `({ connectionId, provider_config_key }, patch, options?)`. Returns the request and the call
+ * options.
+ */
+export function patchConnectionCall(
+  args: PatchConnectionArgs,
+): [NangoApiRequest, NangoCallOptions | undefined] {
+  const operation = 'patchConnection';
+  if (typeof args[0] !== 'string' && typeof args[1] !== 'string') {
+    const p = checkObject(
+      operation,
+      'params',
+      args[0],
+      "{ connectionId: 'c1', provider_config_key: 'github' }",
+    );
+    return [
+      patchConnectionRequest(p['provider_config_key'], p['connectionId'], args[1]),
+      args[2] as NangoCallOptions | undefined,
+    ];
+  }
+  return [patchConnectionRequest(args[0], args[1], args[2]), args[3]];
+}
+
+function patchConnectionRequest(
+  providerConfigKey: unknown,
+  connectionId: unknown,
+  patch: unknown,
+): NangoApiRequest {
+  const operation = 'patchConnection';
+  const url = connectionUrl(operation, providerConfigKey, connectionId);
+  const body = checkObject(operation, 'patch', patch, "{ tags: { team: 'a' } }");
+  checkKnownFields(
+    operation,
+    'patch',
+    body,
+    PATCH_FIELDS,
+    'only tags, end_user and webhook_url_override can be changed.',
+  );
+  if (Object.keys(body).length === 0) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'patch',
+      'must change something: tags, end_user or webhook_url_override.',
+    );
+  }
+  if (body['tags'] !== undefined) checkTags(operation, 'patch.tags', body['tags']);
+  if (body['end_user'] !== undefined) checkEndUser(operation, 'patch.end_user', body['end_user']);
+  const override = body['webhook_url_override'];
+  if (
+    override !== undefined &&
+    (typeof override !== 'string' || (override !== '' && !/^https?:\/\/\S+$/i.test(override)))
+  ) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'patch.webhook_url_override',
+      'must be an http(s) URL, or "" to clear it.',
+    );
+  }
+  return {
+    request: { method: 'PATCH', url, data: body },
+    context: {
+      operation,
+      providerConfigKey: providerConfigKey as string,
+      connectionId: connectionId as string,
+    },
+  };
+}
+
+/** `POST` (set) or `PATCH` (merge) `/connections/metadata`, for one connection id or many. */
+export function metadataRequest(
+  operation: 'setMetadata' | 'updateMetadata',
+  providerConfigKey: string,
+  connectionId: string | string[],
+  metadata: Record<string, unknown>,
+): NangoApiRequest {
+  const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+  const ids = checkIdOrIds(operation, 'connectionId', connectionId);
+  checkObject(operation, 'metadata', metadata, "{ team: 'a' }");
+  return {
+    request: {
+      method: operation === 'setMetadata' ? 'POST' : 'PATCH',
+      url: '/connections/metadata',
+      data: { connection_id: ids, provider_config_key: key, metadata },
+    },
+    // Several ids: errors name them all, comma-separated.
+    context: {
+      operation,
+      providerConfigKey,
+      connectionId: typeof ids === 'string' ? ids : ids.join(', '),
+    },
+  };
+}
+
+function connectionUrl(operation: string, providerConfigKey: unknown, connectionId: unknown) {
+  const id = pathSegment(operation, 'connectionId', connectionId);
+  const key = checkId(operation, 'providerConfigKey', providerConfigKey);
+  return `/connections/${id}?${new URLSearchParams({ provider_config_key: key })}`;
+}
+
+/** The arguments of `listConnections()`, in either of its shapes. */
+export type ListConnectionsArgs =
+  | [(string | ListConnectionsFilter)?, NangoCallOptions?]
+  | [string | undefined, string | undefined, ListConnectionsQueries?, NangoCallOptions?];
+
+/**
+ * `GET /connections?...` from the arguments of `listConnections()`: a filter object (or a
+ * connection id) and options, or the official client's `(connectionId?, search?, queries?,
+ * options?)`. Returns the request and the call options.
+ */
+export function listConnectionsCall(
+  args: ListConnectionsArgs,
+): [NangoApiRequest, NangoCallOptions | undefined] {
+  if (args.length >= 3 || typeof args[1] === 'string') {
+    return [listConnectionsPositionalRequest(args[0], args[1], args[2]), args[3]];
+  }
+  const [filter, options] = args as [(string | ListConnectionsFilter)?, NangoCallOptions?];
+  return [
+    listConnectionsRequest(typeof filter === 'string' ? { connectionId: filter } : filter),
+    options,
+  ];
+}
+
+/** Nango's answer to `GET /connections`, checked: a body with a `connections` list. */
+export function connectionList(data: unknown): NangoConnectionList {
+  if (!isRecord(data) || !Array.isArray(data['connections'])) {
+    throw unexpectedAnswer({ operation: 'listConnections' }, 'a body without a "connections" list');
+  }
+  return data as unknown as NangoConnectionList;
+}
 
 /** Tag names the official client renames before sending them. */
 const TAG_ALIASES: Readonly<Record<string, string>> = {
@@ -41,7 +264,7 @@ const QUERY_FIELDS: ReadonlyArray<keyof ListConnectionsQueries> = [
 ];
 
 /** `GET /connections?...` from a filter object (`undefined`: every connection). */
-export function listConnectionsRequest(filter: ListConnectionsFilter | undefined): NangoApiRequest {
+function listConnectionsRequest(filter: ListConnectionsFilter | undefined): NangoApiRequest {
   const operation = 'listConnections';
   const query = new URLSearchParams();
   if (filter !== undefined) {
@@ -52,7 +275,7 @@ export function listConnectionsRequest(filter: ListConnectionsFilter | undefined
         'must be a connection id or an object of filters.',
       );
     }
-    unknownFields(operation, 'filter', filter, FILTER_FIELDS);
+    checkKnownFields(operation, 'filter', filter, FILTER_FIELDS);
     const f = filter as ListConnectionsFilter;
     setId(query, operation, 'connectionId', 'connectionId', f.connectionId);
     setId(query, operation, 'userId', 'endUserId', f.userId);
@@ -75,7 +298,7 @@ export function listConnectionsRequest(filter: ListConnectionsFilter | undefined
 }
 
 /** The official client's shape: `listConnections(connectionId?, search?, queries?)`. */
-export function listConnectionsPositionalRequest(
+function listConnectionsPositionalRequest(
   connectionId: unknown,
   search: unknown,
   queries: unknown,
@@ -88,7 +311,7 @@ export function listConnectionsPositionalRequest(
   if (search !== undefined && search !== null) setId(query, operation, 'search', 'search', search);
   if (queries !== undefined) {
     const q = checkObject(operation, 'queries', queries, "{ endUserId: 'user-1' }");
-    unknownFields(operation, 'queries', q, QUERY_FIELDS);
+    checkKnownFields(operation, 'queries', q, QUERY_FIELDS);
     setId(query, operation, 'endUserId', 'endUserId', q['endUserId']);
     setId(
       query,
@@ -105,22 +328,6 @@ export function listConnectionsPositionalRequest(
     request: { method: 'GET', url: urlWith('/connections', query) },
     context: { operation },
   };
-}
-
-function unknownFields(
-  operation: string,
-  argument: string,
-  value: Record<string, unknown>,
-  allowed: readonly string[],
-): void {
-  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      `has unknown field(s) ${unknown.join(', ')}: only ${allowed.join(', ')}.`,
-    );
-  }
 }
 
 function setId(

@@ -1,5 +1,5 @@
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkOneOf } from '../utils/nango-api-input.js';
+import { checkOneOf } from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 
 /** `GET /environment-variables`. */
 export function environmentVariablesRequest(): NangoApiRequest {

@@ -1,9 +1,14 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkInt, checkObject, checkOneOf, checkText } from '../utils/nango-api-input.js';
-import { pathSegment } from '../utils/nango-input.js';
 import type { NangoFunctionType } from '../interfaces/nango-function.interface.js';
-import { urlWith } from './request-url.js';
+import {
+  checkInt,
+  checkKnownFields,
+  checkObject,
+  checkOneOf,
+  checkText,
+  pathSegment,
+} from './nango-arguments.js';
+import { urlWith, type NangoApiRequest } from './nango-api-request.js';
 
 /**
  * Request builders of an integration's deployed functions: `GET /integrations/{key}/functions`,
@@ -20,14 +25,7 @@ function checkQueries(
 ): Record<string, unknown> {
   if (queries === undefined) return {};
   const q = checkObject(operation, 'queries', queries, example);
-  const unknown = Object.keys(q).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'queries',
-      `has unknown field(s) ${unknown.join(', ')}: only ${allowed.join(', ')}.`,
-    );
-  }
+  checkKnownFields(operation, 'queries', q, allowed);
   return q;
 }
 

@@ -1,12 +1,68 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkObject, checkText } from '../utils/nango-api-input.js';
-import { checkFlag, checkId, pathSegment } from '../utils/nango-input.js';
+import type { NangoIntegrationInclude } from '../interfaces/nango-integration.interface.js';
+import {
+  checkFlag,
+  checkId,
+  checkKnownFields,
+  checkObject,
+  checkOneOf,
+  checkText,
+  pathSegment,
+} from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 
 /**
- * Request builders that change integrations: `POST /integrations`, `/integrations/quickstart`,
- * `PATCH` and `DELETE /integrations/{uniqueKey}`. Arguments are checked before anything is sent.
+ * Request builders of integrations: `GET /integrations`, `GET /integrations/{uniqueKey}`,
+ * `POST /integrations`, `/integrations/quickstart`, `PATCH` and `DELETE
+ * /integrations/{uniqueKey}`. Arguments are checked before anything is sent.
  */
+
+/** `GET /integrations`. */
+export function listIntegrationsRequest(): NangoApiRequest {
+  return {
+    request: { method: 'GET', url: '/integrations' },
+    context: { operation: 'listIntegrations' },
+  };
+}
+
+/**
+ * `GET /integrations/{uniqueKey}?include=`, from `(uniqueKey, include?)` or the official
+ * client's `({ uniqueKey }, { include }?)`.
+ */
+export function getIntegrationRequest(
+  keyOrParams: string | { uniqueKey: string },
+  includeOrQueries?: NangoIntegrationInclude[] | { include?: NangoIntegrationInclude[] },
+): NangoApiRequest {
+  const operation = 'getIntegration';
+  const official = typeof keyOrParams === 'object' && keyOrParams !== null;
+  const uniqueKey = official ? keyOrParams.uniqueKey : keyOrParams;
+  const include =
+    official && includeOrQueries !== undefined && !Array.isArray(includeOrQueries)
+      ? checkObject(operation, 'queries', includeOrQueries, "{ include: ['webhook'] }")['include']
+      : includeOrQueries;
+  const key = pathSegment(operation, 'uniqueKey', uniqueKey);
+  const query = new URLSearchParams();
+  if (include !== undefined) {
+    if (!Array.isArray(include)) {
+      throw new NangoInvalidArgumentError(
+        operation,
+        'include',
+        "must be a list of 'webhook' and/or 'credentials'.",
+      );
+    }
+    for (const part of include as unknown[]) {
+      query.append(
+        'include',
+        checkOneOf(operation, 'include', part, ['webhook', 'credentials'] as const) as string,
+      );
+    }
+  }
+  const q = query.toString();
+  return {
+    request: { method: 'GET', url: `/integrations/${key}${q ? `?${q}` : ''}` },
+    context: { operation, providerConfigKey: uniqueKey },
+  };
+}
 
 const CREATE_FIELDS = [
   'provider',
@@ -27,14 +83,7 @@ function checkBody(
   example: string,
 ): Record<string, unknown> {
   const b = checkObject(operation, 'body', body, example);
-  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'body',
-      `has unknown field(s) ${unknown.join(', ')}: only ${allowed.join(', ')}.`,
-    );
-  }
+  checkKnownFields(operation, 'body', b, allowed);
   if (b['unique_key'] !== undefined) checkId(operation, 'body.unique_key', b['unique_key']);
   if (b['provider'] !== undefined) checkId(operation, 'body.provider', b['provider']);
   checkText(operation, 'body.display_name', b['display_name']);

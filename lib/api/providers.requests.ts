@@ -1,12 +1,9 @@
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkObject, checkText } from '../utils/nango-api-input.js';
-import { pathSegment } from '../utils/nango-input.js';
+import { checkKnownFields, checkObject, checkText, pathSegment } from './nango-arguments.js';
+import { urlWith, type NangoApiRequest } from './nango-api-request.js';
 import type {
   NangoListProvidersQuery,
   NangoProviderParams,
 } from '../interfaces/nango-provider.interface.js';
-import { urlWith } from './request-url.js';
 
 /**
  * Request builders of the provider catalogue: `GET /providers`, `/providers/{provider}`,
@@ -21,14 +18,13 @@ export function listProvidersRequest(
   const query = new URLSearchParams();
   if (queries !== undefined) {
     const q = checkObject(operation, 'queries', queries, "{ search: 'git' }");
-    const unknown = Object.keys(q).filter((k) => k !== 'search' && k !== 'connect_session_token');
-    if (unknown.length > 0) {
-      throw new NangoInvalidArgumentError(
-        operation,
-        'queries',
-        `has unknown field(s) ${unknown.join(', ')}: only search and connect_session_token.`,
-      );
-    }
+    checkKnownFields(
+      operation,
+      'queries',
+      q,
+      ['search', 'connect_session_token'],
+      'only search and connect_session_token.',
+    );
     const search = checkText(operation, 'search', q['search']);
     if (search !== undefined) query.set('search', search);
     const token = checkText(operation, 'connect_session_token', q['connect_session_token']);

@@ -1,13 +1,15 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
 import {
+  HEADER_SAFE,
+  checkId,
   checkInt,
   checkIsoDate,
   checkObject,
   checkOneOf,
   checkText,
-} from '../utils/nango-api-input.js';
-import { HEADER_SAFE, checkId, headerId } from '../utils/nango-input.js';
+  connectionHeaders,
+} from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 import type { NangoListRecordsParams } from '../interfaces/nango-records.interface.js';
 import type { NangoPruneRecordsParams } from '../interfaces/nango-sync.interface.js';
 
@@ -40,23 +42,30 @@ function recordFilter(operation: string, value: unknown): string | undefined {
   return [...new Set(names)].join(',');
 }
 
-function connectionHeaders(operation: string, providerConfigKey: unknown, connectionId: unknown) {
-  return {
-    'Connection-Id': headerId(operation, 'connectionId', connectionId),
-    'Provider-Config-Key': headerId(operation, 'providerConfigKey', providerConfigKey),
-  };
+/** The checked params of a records call, its connection headers and its error context. */
+function recordsCall<P extends { providerConfigKey: string; connectionId: string }>(
+  operation: string,
+  params: unknown,
+  moreFields: string,
+): [Partial<P>, Record<string, string>, NangoApiRequest['context']] {
+  const p = checkObject(
+    operation,
+    'params',
+    params,
+    `{ providerConfigKey, connectionId, model: 'GithubIssue'${moreFields} }`,
+  ) as Partial<P>;
+  const headers = connectionHeaders(operation, p.providerConfigKey, p.connectionId);
+  return [
+    p,
+    headers,
+    { operation, providerConfigKey: p.providerConfigKey, connectionId: p.connectionId },
+  ];
 }
 
 /** `GET /records?model=&...` with `Connection-Id` / `Provider-Config-Key` headers. */
 export function listRecordsRequest(params: NangoListRecordsParams): NangoApiRequest {
   const operation = 'listRecords';
-  const p = checkObject(
-    operation,
-    'params',
-    params,
-    "{ providerConfigKey, connectionId, model: 'GithubIssue' }",
-  ) as Partial<NangoListRecordsParams>;
-  const headers = connectionHeaders(operation, p.providerConfigKey, p.connectionId);
+  const [p, headers, context] = recordsCall<NangoListRecordsParams>(operation, params, '');
   const query = new URLSearchParams({ model: checkId(operation, 'model', p.model) });
   const variant = checkText(operation, 'variant', p.variant);
   if (variant !== undefined) query.set('variant', variant);
@@ -83,20 +92,18 @@ export function listRecordsRequest(params: NangoListRecordsParams): NangoApiRequ
   }
   return {
     request: { method: 'GET', url: `/records?${query}`, headers },
-    context: { operation, providerConfigKey: p.providerConfigKey, connectionId: p.connectionId },
+    context,
   };
 }
 
 /** `PATCH /records/prune`: empties the payloads of a model's records up to a cursor. */
 export function pruneRecordsRequest(params: NangoPruneRecordsParams): NangoApiRequest {
   const operation = 'pruneRecords';
-  const p = checkObject(
+  const [p, headers, context] = recordsCall<NangoPruneRecordsParams>(
     operation,
-    'params',
     params,
-    "{ providerConfigKey, connectionId, model: 'GithubIssue', untilCursor }",
-  ) as Partial<NangoPruneRecordsParams>;
-  const headers = connectionHeaders(operation, p.providerConfigKey, p.connectionId);
+    ', untilCursor',
+  );
   const data: Record<string, unknown> = {
     model: checkId(operation, 'model', p.model),
     until_cursor: checkCursor(operation, 'untilCursor', p.untilCursor),
@@ -107,7 +114,7 @@ export function pruneRecordsRequest(params: NangoPruneRecordsParams): NangoApiRe
   if (variant !== undefined) data['variant'] = variant;
   return {
     request: { method: 'PATCH', url: '/records/prune', headers, data },
-    context: { operation, providerConfigKey: p.providerConfigKey, connectionId: p.connectionId },
+    context,
   };
 }
 

@@ -1,7 +1,6 @@
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
-import type { NangoApiRequest } from '../nango-connection-api.js';
-import { checkObject, checkText } from '../utils/nango-api-input.js';
-import { checkFlag, checkId, pathSegment } from '../utils/nango-input.js';
+import { checkFlag, checkId, checkObject, checkText, pathSegment } from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 import type {
   NangoSyncSelector,
   NangoTriggerSyncOptions,
@@ -39,6 +38,16 @@ export function checkSyncList(
     checkText(operation, `syncs[${i}].variant`, s['variant']);
   });
   return syncs as NangoSyncSelector[];
+}
+
+/** A sync request with `data` as its body, its errors naming the integration (and connection). */
+function withBody(
+  method: 'POST' | 'PUT',
+  url: string,
+  data: Record<string, unknown>,
+  context: NangoApiRequest['context'],
+): NangoApiRequest {
+  return { request: { method, url, data }, context };
 }
 
 function scope(operation: string, providerConfigKey: string, connectionId: string | undefined) {
@@ -85,10 +94,7 @@ export function triggerSyncRequest(
     }
     if (reset || emptyCache) data['opts'] = { reset, emptyCache };
   }
-  return {
-    request: { method: 'POST', url: '/sync/trigger', data },
-    context: scope(operation, providerConfigKey, connectionId),
-  };
+  return withBody('POST', '/sync/trigger', data, scope(operation, providerConfigKey, connectionId));
 }
 
 /** `POST /sync/start` or `/sync/pause`: starts or pauses the schedule of syncs. */
@@ -105,14 +111,8 @@ export function syncScheduleRequest(
   };
   if (connectionId !== undefined)
     data['connection_id'] = checkId(operation, 'connectionId', connectionId);
-  return {
-    request: {
-      method: 'POST',
-      url: operation === 'startSync' ? '/sync/start' : '/sync/pause',
-      data,
-    },
-    context: scope(operation, providerConfigKey, connectionId),
-  };
+  const url = operation === 'startSync' ? '/sync/start' : '/sync/pause';
+  return withBody('POST', url, data, scope(operation, providerConfigKey, connectionId));
 }
 
 function syncFullName(operation: string, sync: NangoSyncSelector, i: number): string {
@@ -171,10 +171,8 @@ export function syncFrequencyRequest(
   const data: Record<string, unknown> =
     typeof s === 'string' ? { sync_name: s } : { sync_name: s.name, sync_variant: s.variant };
   Object.assign(data, { provider_config_key: key, connection_id: id, frequency });
-  return {
-    request: { method: 'PUT', url: '/sync/update-connection-frequency', data },
-    context: scope(operation, providerConfigKey, connectionId),
-  };
+  const context = scope(operation, providerConfigKey, connectionId);
+  return withBody('PUT', '/sync/update-connection-frequency', data, context);
 }
 
 /** `POST` (create) or `DELETE` `/sync/{name}/variant/{variant}` with the connection in the body. */

@@ -1,5 +1,5 @@
 import { NangoAbortedError, NangoTimeoutError } from '../errors/nango-request.error.js';
-import { checkId } from '../utils/nango-input.js';
+import { checkId } from './nango-arguments.js';
 import type {
   ListConnectionsQueries,
   NangoConnectionList,

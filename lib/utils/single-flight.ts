@@ -1,3 +1,5 @@
+import { noop } from 'rxjs';
+
 /** How one caller waits for a shared call: it may leave early without cancelling it for the others. */
 export interface SingleFlightWaiter {
   /** The caller's own signal: when it fires, this caller leaves with `aborted()`. */
@@ -120,5 +122,3 @@ export class SingleFlight<T> {
     if (this.flights.get(key) === flight) this.flights.delete(key);
   }
 }
-
-function noop(): void {}

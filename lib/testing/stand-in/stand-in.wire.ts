@@ -1,4 +1,4 @@
-import { NANGO_CONNECTION_ID_RULE } from '../../utils/nango-input.js';
+import { NANGO_CONNECTION_ID_RULE } from '../../api/proxy.requests.js';
 
 /**
  * Nango's wire bodies, built once: the error bodies (and the messages in them) a real Nango

@@ -1,15 +1,27 @@
-import { NANGO_MAX_ID_LENGTH } from '../nango.constants.js';
 import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
   NangoProxyConfig,
   NangoProxyMethod,
   NangoProxyParamValue,
 } from '../interfaces/nango-proxy.interface.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../utils/is-record.js';
+import {
+  CONTROL_CHARS,
+  checkCallOptions,
+  checkFlag,
+  checkInt,
+  headerId,
+  isWholeNumber,
+} from './nango-arguments.js';
+import type { NangoApiRequest } from './nango-api-request.js';
 
-// C0 control characters and DEL: never valid in an id, a path or a header.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * The request builder of `NangoService.proxy()` (`/proxy/{endpoint}`, the connection in the
+ * `Connection-Id` / `Provider-Config-Key` headers) and the checks only the proxy needs: the
+ * endpoint, the caller's headers, the query, Nango's retry and redirect headers.
+ */
+
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const PROXY_METHODS: ReadonlySet<string> = new Set([
@@ -22,64 +34,92 @@ const PROXY_METHODS: ReadonlySet<string> = new Set([
   'REPORT',
 ]);
 
-/**
- * Checks a connection id or integration key and returns it percent-encoded for a URL path.
- * Refuses what Nango could never match: empty, `.` or `..`, over 255 characters, control
- * characters. Anything else (`/`, `?`, `#`, spaces) is encoded and reaches Nango as is.
- */
-export function pathSegment(operation: string, argument: string, value: unknown): string {
-  return encodeURIComponent(checkId(operation, argument, value));
+/** The `responseType`s a proxy call takes. */
+const PROXY_RESPONSE_TYPES: ReadonlySet<string> = new Set([
+  'json',
+  'text',
+  'arraybuffer',
+  'stream',
+]);
+
+/** A proxy call resolves with the third party's 2xx and 3xx answers. */
+function isProxyAnswer(status: number): boolean {
+  return status >= 200 && status < 400;
 }
 
-/** Checks a connection id or integration key (see {@link pathSegment}) and returns it. */
-export function checkId(operation: string, argument: string, value: unknown): string {
-  if (typeof value !== 'string') {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      `must be a string, got ${typeof value}.`,
-    );
-  }
-  if (value.length === 0) {
-    throw new NangoInvalidArgumentError(operation, argument, 'must not be empty.');
-  }
-  if (value.length > NANGO_MAX_ID_LENGTH) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      `must be at most ${NANGO_MAX_ID_LENGTH} characters (got ${value.length}).`,
-    );
-  }
-  if (value === '.' || value === '..') {
-    throw new NangoInvalidArgumentError(operation, argument, `must not be "${value}".`);
-  }
-  if (CONTROL_CHARS.test(value)) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      'must not contain control characters (CR, LF, ...).',
-    );
-  }
-  return value;
+/** A proxy call ready to send: the request, and the call options taken from the config. */
+export interface NangoProxyRequest extends NangoApiRequest {
+  /** The checked call options (`timeout`, `signal`) of the config. */
+  readonly options: NangoCallOptions;
+  /** The checked ids, for dropping cached credentials the third party refused. */
+  readonly providerConfigKey: string;
+  readonly connectionId: string;
 }
 
-/** Visible ASCII and space: what a header value (or a cursor in a query) may carry. */
-export const HEADER_SAFE = /^[\x20-\x7e]*$/;
-
-/**
- * Checks an id that travels in a header (`Connection-Id`, `Provider-Config-Key`) and returns
- * it: the checks of {@link checkId}, and ASCII only.
- */
-export function headerId(operation: string, argument: string, value: unknown): string {
-  const id = checkId(operation, argument, value);
-  if (!HEADER_SAFE.test(id)) {
+/** `/proxy/{endpoint}?{params}` with the method, body and headers of `config`, all checked. */
+export function proxyRequest(config: NangoProxyConfig): NangoProxyRequest {
+  const operation = 'proxy';
+  if (typeof config !== 'object' || config === null) {
     throw new NangoInvalidArgumentError(
       operation,
-      argument,
-      'must be ASCII to travel in a header.',
+      'config',
+      'must be an object with endpoint, providerConfigKey and connectionId.',
     );
   }
-  return id;
+  const providerConfigKey = headerId(operation, 'providerConfigKey', config.providerConfigKey);
+  const connectionId = proxyConnectionId(operation, config.connectionId);
+  const method = checkMethod(operation, config.method);
+  const endpoint = checkEndpoint(operation, config.endpoint);
+  const query = queryString(operation, endpoint, config.params);
+  if (method === 'GET' && config.data !== undefined) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'data',
+      'cannot be sent with GET; use post/put/patch/delete.',
+    );
+  }
+  const headers: Record<string, string> = {
+    ...proxyHeaders(operation, config.headers),
+    'Connection-Id': connectionId,
+    'Provider-Config-Key': providerConfigKey,
+  };
+  const retries = checkRetries(operation, config.retries);
+  if (retries > 0) headers['Retries'] = String(retries);
+  const retryOn = checkRetryOn(operation, config.retryOn);
+  if (retryOn !== undefined) headers['Retry-On'] = retryOn;
+  const baseUrlOverride = checkBaseUrl(operation, config.baseUrlOverride);
+  if (baseUrlOverride !== undefined) headers['Base-Url-Override'] = baseUrlOverride;
+  if (checkFlag(operation, 'decompress', config.decompress)) headers['Decompress'] = 'true';
+  if (config.forwardHeadersOnRedirect !== undefined) {
+    headers['Forward-Headers-On-Redirect'] = String(
+      checkFlag(operation, 'forwardHeadersOnRedirect', config.forwardHeadersOnRedirect),
+    );
+  }
+  const responseType = config.responseType ?? 'json';
+  if (!PROXY_RESPONSE_TYPES.has(responseType)) {
+    throw new NangoInvalidArgumentError(
+      operation,
+      'responseType',
+      'must be one of json, text, arraybuffer, stream.',
+    );
+  }
+  const options = checkCallOptions(operation, { timeout: config.timeout, signal: config.signal });
+  return {
+    request: {
+      method,
+      url: `/proxy${endpoint}${query ? `?${query}` : ''}`,
+      headers,
+      data: config.data,
+      responseType,
+      validateStatus: isProxyAnswer,
+      // The size bound is for buffered answers; a stream is read by the caller, chunk by chunk.
+      ...(responseType === 'stream' ? { maxContentLength: -1 } : {}),
+    },
+    context: { operation, providerConfigKey, connectionId, proxy: { method, endpoint } },
+    options,
+    providerConfigKey,
+    connectionId,
+  };
 }
 
 /**
@@ -93,7 +133,7 @@ export const NANGO_CONNECTION_ID_RULE = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/;
  * {@link headerId}, and Nango's own rule ({@link NANGO_CONNECTION_ID_RULE}), which Nango's
  * proxy would refuse with 400 `invalid_headers`. Refused here, before anything is sent.
  */
-export function proxyConnectionId(operation: string, value: unknown): string {
+function proxyConnectionId(operation: string, value: unknown): string {
   const id = headerId(operation, 'connectionId', value);
   if (!NANGO_CONNECTION_ID_RULE.test(id)) {
     throw new NangoInvalidArgumentError(
@@ -103,19 +143,6 @@ export function proxyConnectionId(operation: string, value: unknown): string {
     );
   }
   return id;
-}
-
-/** Checks an optional boolean flag. */
-export function checkFlag(operation: string, argument: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') {
-    throw new NangoInvalidArgumentError(
-      operation,
-      argument,
-      `must be a boolean, got ${typeof value}.`,
-    );
-  }
-  return value;
 }
 
 /** Fully percent-decodes a path segment (repeatedly, so `%252e` is seen as `.` too). */
@@ -139,7 +166,7 @@ function decodeFully(segment: string): string {
  * third-party API: no scheme, no host (`//`), no `.`/`..` segments (even percent-encoded),
  * no backslash, no fragment, no control characters.
  */
-export function checkEndpoint(operation: string, endpoint: unknown): string {
+function checkEndpoint(operation: string, endpoint: unknown): string {
   if (typeof endpoint !== 'string' || endpoint.trim().length === 0) {
     throw new NangoInvalidArgumentError(
       operation,
@@ -172,7 +199,7 @@ export function checkEndpoint(operation: string, endpoint: unknown): string {
 }
 
 /** Checks a proxy method and returns it in upper case; default `GET`. */
-export function checkMethod(operation: string, method: unknown): NangoProxyMethod {
+function checkMethod(operation: string, method: unknown): NangoProxyMethod {
   if (method === undefined) return 'GET';
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (!PROXY_METHODS.has(upper)) {
@@ -186,7 +213,7 @@ export function checkMethod(operation: string, method: unknown): NangoProxyMetho
 }
 
 /** Checks caller headers and returns them prefixed `Nango-Proxy-`, for Nango to un-prefix. */
-export function proxyHeaders(
+function proxyHeaders(
   operation: string,
   headers: NangoProxyConfig['headers'],
 ): Record<string, string> {
@@ -231,7 +258,7 @@ export function proxyHeaders(
  * string (`'a=1&b=2'`, a leading `?` allowed) sent as given, with only what a URL cannot carry
  * (spaces, quotes, non-ASCII) percent-encoded. '' when there are none.
  */
-export function queryString(
+function queryString(
   operation: string,
   endpoint: string,
   params: NangoProxyConfig['params'],
@@ -287,27 +314,15 @@ function paramValue(operation: string, name: string, value: NangoProxyParamValue
 }
 
 /** Checks `retries` (0 to 10). */
-export function checkRetries(operation: string, retries: unknown): number {
+function checkRetries(operation: string, retries: unknown): number {
   if (retries === undefined) return 0;
-  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 10) {
-    throw new NangoInvalidArgumentError(
-      operation,
-      'retries',
-      'must be a whole number from 0 to 10.',
-    );
-  }
-  return retries;
+  return checkInt(operation, 'retries', retries, 0, 10) ?? 0;
 }
 
 /** Checks `retryOn` (HTTP status codes) and returns the header value, or undefined. */
-export function checkRetryOn(operation: string, retryOn: unknown): string | undefined {
+function checkRetryOn(operation: string, retryOn: unknown): string | undefined {
   if (retryOn === undefined) return undefined;
-  if (
-    !Array.isArray(retryOn) ||
-    !retryOn.every(
-      (code) => typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599,
-    )
-  ) {
+  if (!Array.isArray(retryOn) || !retryOn.every((code) => isWholeNumber(code, 100, 599))) {
     throw new NangoInvalidArgumentError(
       operation,
       'retryOn',
@@ -318,7 +333,7 @@ export function checkRetryOn(operation: string, retryOn: unknown): string | unde
 }
 
 /** Checks `baseUrlOverride`: an absolute http(s) URL. */
-export function checkBaseUrl(operation: string, url: unknown): string | undefined {
+function checkBaseUrl(operation: string, url: unknown): string | undefined {
   if (url === undefined) return undefined;
   if (typeof url !== 'string' || CONTROL_CHARS.test(url) || !/^https?:\/\/[^/\s]+/i.test(url)) {
     throw new NangoInvalidArgumentError(

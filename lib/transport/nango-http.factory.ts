@@ -2,12 +2,12 @@ import { HttpService } from '@nestjs/axios';
 import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { NANGO_MAX_RESPONSE_BYTES } from './nango.constants.js';
-import { isRecord } from './utils/is-record.js';
-import { createNangoUndiciAdapter } from './transport/nango-undici.adapter.js';
-import { parsingJsonAnswers } from './transport/nango-json-answer.js';
-import { NangoUndiciPool } from './transport/nango-undici.pool.js';
-import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import { NANGO_MAX_RESPONSE_BYTES } from '../nango.constants.js';
+import { isRecord } from '../utils/is-record.js';
+import { createNangoUndiciAdapter } from './nango-undici.adapter.js';
+import { parsingJsonAnswers } from './nango-json-answer.js';
+import { NangoUndiciPool } from './nango-undici.pool.js';
+import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 
 /**
  * Keep-alive settings of the agents that axios's own adapter uses (streams, or every call when

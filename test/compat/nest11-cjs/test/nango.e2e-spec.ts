@@ -1,8 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { NANGO_MODULE_OPTIONS } from 'nestjs-nango';
-import { NangoStandIn, StandInAnswers } from 'nestjs-nango/testing';
+import { NANGO_MODULE_OPTIONS, NangoStandIn, StandInAnswers } from 'nestjs-nango/testing';
 import { AppModule } from './../src/app.module';
 
 // The README's "Testing your app": AppModule keeps its forRootAsync (which calls

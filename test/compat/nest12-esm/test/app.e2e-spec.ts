@@ -1,6 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { INestApplication } from '@nestjs/common';
-import { NANGO_MODULE_OPTIONS } from 'nestjs-nango';
+import { NANGO_MODULE_OPTIONS } from 'nestjs-nango/testing';
 import request from 'supertest';
 import { App } from 'supertest/types.js';
 import { AppModule } from './../src/app.module.js';

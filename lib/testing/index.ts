@@ -20,3 +20,9 @@ export type {
 } from './stand-in/stand-in.interfaces.js';
 export * from './nango-testing.module.js';
 export * from './stand-in-answers.js';
+/**
+ * The token of the options `NangoModule.forRoot()` / `forRootAsync()` produces: override it in a
+ * test (`.overrideProvider(NANGO_MODULE_OPTIONS).useValue({ secretKey, host })`) to point an app's
+ * own module at a stand-in without running its options factory.
+ */
+export { NANGO_MODULE_OPTIONS } from '../nango.module-definition.js';

@@ -66,9 +66,9 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
 }
 
 function resolveCache(
-  cache: NangoCacheOptions | false | undefined,
+  cache: NangoCacheOptions | false | null | undefined,
 ): ResolvedNangoCacheOptions | false {
-  if (cache === undefined || cache === false) return false;
+  if (cache == null || cache === false) return false;
   return Object.freeze({
     ttl: cache.ttl,
     store: cache.store ?? new InMemoryCredentialStore(),

@@ -47,7 +47,8 @@ const rejected: Array<[string, unknown, string[], string?]> = [
   ['empty', {}, [REQUIRED]],
   ['empty, of a named instance', {}, [REQUIRED], 'prod'],
   ['both differ', { secretKey: K, apiKey: K + 'x' }, [DIFFER]],
-  ['secretKey null api', { secretKey: null, apiKey: K }, [DIFFER]],
+  ['secretKey null', { secretKey: null }, [REQUIRED]],
+  ['both keys null', { secretKey: null, apiKey: null }, [REQUIRED]],
   ['secretKey empty api', { secretKey: '', apiKey: K }, [`- secretKey: ${KEY}`, DIFFER]],
   ['secretKey 42', { secretKey: 42 }, [`- secretKey: ${KEY}`]],
   ['secretKey space', { secretKey: 'a b' }, [`- secretKey: ${KEY}`]],
@@ -305,7 +306,7 @@ describe('resolveNangoOptions', () => {
     ['key', { secretKey: K }],
     ['apiKey', { apiKey: K }],
     ['both same', { secretKey: K, apiKey: K }],
-    ['secretKey null', { secretKey: null }],
+    ['secretKey null api', { secretKey: null, apiKey: K }],
     ['host ok slash', { secretKey: K, host: 'http://localhost:3003/' }],
     ['host null', { secretKey: K, host: null }],
     ['timeout null', { secretKey: K, timeout: null }],
@@ -316,6 +317,7 @@ describe('resolveNangoOptions', () => {
     ['webhookSigningKey ok', { secretKey: K, webhookSigningKey: 'w' }],
     ['webhookSigningKey list', { secretKey: K, webhookSigningKey: ['a', 'b'] }],
     ['cache false', { secretKey: K, cache: false }],
+    ['cache null', { secretKey: K, cache: null }],
     ['cache ok', { secretKey: K, cache: { ttl: 1000 } }],
     [
       'cache full',
@@ -348,6 +350,11 @@ describe('resolveNangoOptions', () => {
 
   it.each(accepted)('accepts %s', (_label, raw, ...[name]) => {
     expect(() => resolveNangoOptions(raw, name)).not.toThrow();
+  });
+
+  it('reads a null cache or key as one not given (as a config loader may give them)', () => {
+    expect(resolveNangoOptions({ secretKey: K, cache: null }).cache).toBe(false);
+    expect(resolveNangoOptions({ secretKey: null, apiKey: K }).secretKey).toBe(K);
   });
 
   it('applies the defaults of cache and retry, and raises maxDelayMs to minDelayMs', () => {

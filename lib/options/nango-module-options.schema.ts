@@ -131,14 +131,15 @@ export class NangoModuleOptionsSchema implements NangoModuleOptions {
  * to 10. Checked after {@link NangoModuleOptionsSchema}, so their lines come after the fields'.
  */
 export class NangoKeysSchema {
-  // Checked only when neither key is given, so it then fails (a `null` key counts as given).
-  @ValidateIf((keys: NangoKeysSchema) => keys.secretKey === undefined && keys.apiKey === undefined)
+  // Checked only when neither key is given (`null`, as a config loader may give, is not a key),
+  // so it then fails.
+  @ValidateIf((keys: NangoKeysSchema) => keys.secretKey == null && keys.apiKey == null)
   @IsDefined({
     message: 'is required: set secretKey (or apiKey) to the Nango environment secret key',
   })
   secretKey?: unknown;
 
-  @ValidateIf((keys: NangoKeysSchema) => keys.secretKey !== undefined && keys.apiKey !== undefined)
+  @ValidateIf((keys: NangoKeysSchema) => keys.secretKey != null && keys.apiKey != null)
   @ValidateBy({
     name: 'isSameAsSecretKey',
     validator: {

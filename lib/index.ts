@@ -87,3 +87,4 @@ export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-environment.interface.js';
 export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
 export { NangoStartupError } from './errors/nango-startup.error.js';
+export { NangoExceptionFilter } from './filters/nango-exception.filter.js';

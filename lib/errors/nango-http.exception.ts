@@ -150,6 +150,52 @@ export function toNangoHttpException(
   error: unknown,
   options: NangoHttpExceptionOptions = {},
 ): NangoHttpException | undefined {
+  return answerNangoError(error, options)?.exception;
+}
+
+/**
+ * The whole answer to a Nango failure, as `NangoTokenInterceptor` and `NangoExceptionFilter`
+ * give it: the exception of {@link toNangoHttpException}, the headers to send with it and the
+ * log line the server writes.
+ */
+export interface NangoErrorAnswer {
+  /** The HTTP answer: its status and body. */
+  readonly exception: NangoHttpException;
+  /** Headers to send with it: `Retry-After` when Nango said when to try again. */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * How the server logs it: `error` for a server-side failure (5xx), `warn` when the end user
+   * must reconnect, nothing for the caller's own mistakes. The message never holds a secret.
+   */
+  readonly log?: { readonly level: 'error' | 'warn'; readonly message: string };
+}
+
+/**
+ * The one mapping from a Nango failure to its HTTP answer (status, body, headers, log line), or
+ * `undefined` for errors that are not Nango's request failures (let them through unchanged).
+ */
+export function answerNangoError(
+  error: unknown,
+  options: NangoHttpExceptionOptions = {},
+): NangoErrorAnswer | undefined {
+  const exception = exceptionOf(error, options);
+  if (exception === undefined) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const headers: Record<string, string> =
+    exception.retryAfter === undefined
+      ? {}
+      : { 'Retry-After': String(Math.max(0, Math.ceil(exception.retryAfter))) };
+  if (exception.getStatus() >= 500) return { exception, headers, log: { level: 'error', message } };
+  if (exception.getResponse().reconnect === true) {
+    return { exception, headers, log: { level: 'warn', message } };
+  }
+  return { exception, headers };
+}
+
+function exceptionOf(
+  error: unknown,
+  options: NangoHttpExceptionOptions,
+): NangoHttpException | undefined {
   if (error instanceof NangoInvalidArgumentError) {
     const problem = error.message.startsWith(`${error.operation}(): `)
       ? error.message.slice(error.operation.length + 4)

@@ -15,8 +15,7 @@ export type {
   NangoModuleAsyncOptions,
 } from './nango.module-definition.js';
 export * from './errors/nango.error.js';
-export * from './errors/nango-request.error.js';
-export * from './errors/nango-action.error.js';
+export * from './errors/nango-request.errors.js';
 export type * from './interfaces/nango-module-options.interface.js';
 export type * from './interfaces/nango-credentials.interface.js';
 export type * from './interfaces/nango-connection.interface.js';
@@ -42,7 +41,7 @@ export {
   type NangoHttpExceptionBody,
   type NangoHttpExceptionOptions,
 } from './errors/nango-http.exception.js';
-export * from './errors/nango-usage.error.js';
+export * from './errors/nango-misuse.errors.js';
 export {
   NangoGraphqlError,
   type NangoGraphqlErrorExtensions,
@@ -79,12 +78,10 @@ export {
 } from './cache/in-memory-credential-store.js';
 export type { NangoRetryPolicy } from './utils/retry-policy.js';
 export { toStreamableFile, type NangoStreamableFileOptions } from './utils/streamable-file.js';
-export * from './errors/nango-not-found.error.js';
 export type * from './interfaces/nango-provider.interface.js';
 export type * from './interfaces/nango-function.interface.js';
 export type * from './interfaces/nango-integration-input.interface.js';
 export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-environment.interface.js';
 export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
-export { NangoStartupError } from './errors/nango-startup.error.js';
 export { NangoExceptionFilter } from './filters/nango-exception.filter.js';

@@ -1,6 +1,6 @@
 import type { AxiosRequestConfig } from 'axios';
-import { NangoInvalidArgumentError } from './errors/nango.error.js';
-import type { NangoCallContext } from './errors/nango-error.mapper.js';
+import { NangoInvalidArgumentError } from './errors/nango-misuse.errors.js';
+import type { NangoCallContext } from './interfaces/nango-call-context.interface.js';
 import { checkFlag, checkId, headerId, pathSegment } from './utils/nango-input.js';
 import {
   checkIdOrIds,

@@ -7,7 +7,7 @@ import { resolveNangoOptions } from './nango-options.validation.js';
 import { createNangoHttpService } from './nango-http.factory.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 import type { HttpService } from '@nestjs/axios';
-import { NangoConfigurationError } from './errors/nango.error.js';
+import { NangoConfigurationError } from './errors/nango-misuse.errors.js';
 import {
   NANGO_DEFAULT_INSTANCE,
   getNangoServiceToken,

@@ -34,7 +34,7 @@ import type {
 import { decodeCacheKey } from './cache/credential-cipher.js';
 import type { NangoRetryPolicy } from './utils/retry-policy.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
-import { NangoConfigurationError } from './errors/nango.error.js';
+import { NangoConfigurationError } from './errors/nango-misuse.errors.js';
 import { describeDefaultConnectionProblems } from './utils/nango-value-source.js';
 import type { NangoDefaultConnection } from './interfaces/nango-connection-resolver.interface.js';
 import type {

@@ -4,16 +4,14 @@ import { AxiosError, CanceledError, type AxiosRequestConfig, type AxiosResponse 
 import { NANGO_MAX_TIMEOUT_MS, NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.tokens.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
-import { NangoInvalidArgumentError, type NangoError } from './errors/nango.error.js';
-import { NangoUpstreamError } from './errors/nango-request.error.js';
+import type { NangoError } from './errors/nango.error.js';
+import { NangoInvalidArgumentError } from './errors/nango-misuse.errors.js';
+import { NangoUpstreamError } from './errors/nango-request.errors.js';
 import { NangoCredentialCache } from './cache/nango-credential-cache.js';
 import { SingleFlight } from './utils/single-flight.js';
 import { nangoCall } from './transport/nango-call.js';
-import {
-  toNangoError,
-  unexpectedAnswer,
-  type NangoCallContext,
-} from './errors/nango-error.mapper.js';
+import { toNangoError, unexpectedAnswer } from './errors/nango-error.mapper.js';
+import type { NangoCallContext } from './interfaces/nango-call-context.interface.js';
 import { requireToken } from './utils/nango-token.js';
 import {
   checkBaseUrl,

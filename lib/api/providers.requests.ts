@@ -1,4 +1,4 @@
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoApiRequest } from '../nango-connection-api.js';
 import { checkObject, checkText } from '../utils/nango-api-input.js';
 import { pathSegment } from '../utils/nango-input.js';

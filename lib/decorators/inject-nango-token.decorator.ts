@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-misuse.errors.js';
 import { getNangoRequestState, type NangoRequestState } from '../utils/nango-request-state.js';
 import { nangoParamsOf, recordNangoParam } from '../startup/nango-param-usage.js';
 import { graphqlCarrier } from '../graphql/nango-graphql.context.js';

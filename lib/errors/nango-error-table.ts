@@ -34,6 +34,12 @@ export type NangoErrorKind =
   | 'timeout'
   | 'aborted';
 
+/**
+ * What an answer of Nango's own means (a row's kind): all kinds but the third party's answer
+ * through the proxy and the failures without an answer (timeout, cancellation).
+ */
+export type NangoAnswerKind = Exclude<NangoErrorKind, 'upstream' | 'timeout' | 'aborted'>;
+
 /** One row of {@link NANGO_ERROR_TABLE}. */
 export interface NangoErrorRule {
   /** Nango's `error.code`. */
@@ -43,7 +49,7 @@ export interface NangoErrorRule {
   /** Only when Nango's message matches too (where the code alone is ambiguous). */
   readonly message?: RegExp;
   /** What the answer means. */
-  readonly kind: NangoErrorKind;
+  readonly kind: NangoAnswerKind;
   /** Recordings of real Nango answers this row reads (file names). */
   readonly recordings: readonly string[];
   /** Why the row reads the message, or where the code comes from when no recording shows it. */
@@ -270,7 +276,7 @@ export function findNangoErrorRule(
 export function kindByStatus(
   status: number,
   names: { providerConfigKey?: string; connectionId?: string },
-): NangoErrorKind {
+): NangoAnswerKind {
   if (status === 401) return 'authentication';
   if (status === 424) return 'reconnect_required';
   if (status === 429) return 'rate_limited';

@@ -1,20 +1,12 @@
 import { HttpException } from '@nestjs/common';
-import { NangoInvalidArgumentError } from './nango.error.js';
-import { NangoActionError } from './nango-action.error.js';
-import { NANGO_HTTP_ANSWERS, type NangoErrorKind } from './nango-error-table.js';
+import { NangoInvalidArgumentError } from './nango-misuse.errors.js';
+import { NANGO_HTTP_ANSWERS } from './nango-error-table.js';
 import {
-  NangoAbortedError,
-  NangoAuthenticationError,
-  NangoConnectionNotFoundError,
-  NangoIntegrationNotFoundError,
   NangoInvalidRequestError,
   NangoRateLimitError,
-  NangoReconnectRequiredError,
   NangoRequestError,
-  NangoTimeoutError,
-  NangoUnavailableError,
-  NangoUpstreamError,
-} from './nango-request.error.js';
+} from './nango-request.errors.js';
+import { kindOfError } from './nango-error.mapper.js';
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -94,38 +86,6 @@ export interface NangoHttpExceptionOptions {
   reconnectStatus?: 424 | 401;
 }
 
-/** The kind of a request error, from its class (see `NANGO_ERROR_TABLE`). */
-function kindOf(error: NangoRequestError): NangoErrorKind {
-  if (error instanceof NangoConnectionNotFoundError) return 'connection_not_found';
-  if (error instanceof NangoIntegrationNotFoundError) return 'integration_not_found';
-  if (error instanceof NangoReconnectRequiredError) return 'reconnect_required';
-  if (error instanceof NangoAuthenticationError) return 'authentication';
-  if (error instanceof NangoRateLimitError) return 'rate_limited';
-  if (error instanceof NangoTimeoutError) return 'timeout';
-  if (error instanceof NangoAbortedError) return 'aborted';
-  if (error instanceof NangoUnavailableError) return 'unavailable';
-  if (error instanceof NangoUpstreamError) return 'upstream';
-  if (error instanceof NangoActionError) return 'action_failed';
-  if (error instanceof NangoInvalidRequestError && isIdArgument(error.argument)) {
-    return 'invalid_request';
-  }
-  return 'refused';
-}
-
-/** The names Nango gives a connection id or an integration key, in headers, paths and queries. */
-const ID_ARGUMENTS: ReadonlySet<string> = new Set([
-  'connection-id',
-  'connectionId',
-  'connection_id',
-  'provider-config-key',
-  'providerConfigKey',
-  'provider_config_key',
-]);
-
-function isIdArgument(argument: string | undefined): boolean {
-  return argument !== undefined && ID_ARGUMENTS.has(argument);
-}
-
 /**
  * Maps a Nango failure to the HTTP answer the API's caller gets, or returns `undefined` for
  * errors that are not Nango's (let them through unchanged). The answers are those of
@@ -203,7 +163,7 @@ function exceptionOf(
     return NangoHttpException.create(400, 'invalid_connection', problem, {}, error);
   }
   if (!(error instanceof NangoRequestError)) return undefined;
-  const kind = kindOf(error);
+  const kind = kindOfError(error);
   const answer = NANGO_HTTP_ANSWERS[kind];
   const ids = {
     ...(error.providerConfigKey === undefined

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoUsageError } from '../errors/nango-misuse.errors.js';
+import {
+  NangoAuthenticationError,
+  NangoRateLimitError,
+  NangoTimeoutError,
+  NangoUnavailableError,
+} from '../errors/nango-request.errors.js';
 import { getNangoServiceToken } from '../decorators/inject-nango.decorator.js';
 import { checkInstanceName } from '../nango-instance.providers.js';
 import type { NangoService } from '../nango.service.js';
@@ -53,7 +59,7 @@ const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
  * `degraded` when Nango rate-limits the app.
  *
  * `@nestjs/terminus` is an optional peer dependency, loaded when a check first runs; without
- * it, the check fails with a {@link NangoConfigurationError} saying to install it. Add the
+ * it, the check fails with a {@link NangoUsageError} saying to install it. Add the
  * indicator to the providers of the module of your health controller.
  *
  * @example
@@ -117,9 +123,10 @@ export class NangoHealthIndicator {
         (terminus) => new terminus.HealthIndicatorService(),
         (error: unknown) => {
           this.terminus = undefined;
-          throw new NangoConfigurationError(
-            `NangoHealthIndicator needs @nestjs/terminus, which could not be loaded (${error instanceof Error ? error.message : String(error)}). Install it: npm i @nestjs/terminus`,
-            ['@nestjs/terminus'],
+          throw NangoUsageError.missingDependency(
+            'NangoHealthIndicator',
+            '@nestjs/terminus',
+            error,
           );
         },
       );
@@ -130,10 +137,7 @@ export class NangoHealthIndicator {
     try {
       return this.moduleRef.get<NangoService>(getNangoServiceToken(instance), { strict: false });
     } catch {
-      throw new NangoConfigurationError(
-        `NangoHealthIndicator found no Nango instance${instance === undefined ? '' : ` named "${instance}"`}: import NangoModule.forRoot({ ${instance === undefined ? '' : `name: '${instance}', `}... }) in the application.`,
-        ['instance'],
-      );
+      throw NangoUsageError.missingInstance('NangoHealthIndicator', instance);
     }
   }
 }
@@ -143,17 +147,11 @@ function elapsed(started: number): number {
 }
 
 function reasonOf(error: unknown): NangoHealthReason {
-  const name = error instanceof Error ? error.name : '';
-  switch (name) {
-    case 'NangoAuthenticationError':
-      return 'bad_key';
-    case 'NangoTimeoutError':
-      return 'timeout';
-    case 'NangoRateLimitError':
-      return 'rate_limited';
-    case 'NangoUnavailableError':
-      return (error as { status?: number }).status === undefined ? 'unreachable' : 'server_error';
-    default:
-      return 'unexpected';
+  if (error instanceof NangoAuthenticationError) return 'bad_key';
+  if (error instanceof NangoTimeoutError) return 'timeout';
+  if (error instanceof NangoRateLimitError) return 'rate_limited';
+  if (error instanceof NangoUnavailableError) {
+    return error.status === undefined ? 'unreachable' : 'server_error';
   }
+  return 'unexpected';
 }

@@ -17,7 +17,7 @@ import {
 } from '../decorators/inject-nango.decorator.js';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { nangoHandlerNeeds } from '../decorators/inject-nango-token.decorator.js';
-import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
+import { NangoConnectionResolutionError } from '../errors/nango-misuse.errors.js';
 import { NangoHttpException, answerNangoError } from '../errors/nango-http.exception.js';
 import {
   getNangoRequestState,

@@ -1,5 +1,5 @@
 import { NANGO_MAX_ID_LENGTH } from '../nango.constants.js';
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type {
   NangoProxyConfig,
   NangoProxyMethod,

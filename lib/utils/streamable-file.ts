@@ -1,6 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoProxyResponse } from '../interfaces/nango-proxy.interface.js';
 
 /** Options of a Nest `StreamableFile`: `type`, `disposition`, `length`. */

@@ -6,7 +6,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { getNangoOptionsToken } from '../nango-instance.providers.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {

@@ -1,6 +1,10 @@
 import { HttpException } from '@nestjs/common';
 import { NangoInvalidArgumentError } from './nango-misuse.errors.js';
-import { NANGO_HTTP_ANSWERS } from './nango-error-table.js';
+import {
+  NANGO_HTTP_ANSWERS,
+  type NangoAnswerField,
+  type NangoErrorKind,
+} from './nango-error-table.js';
 import {
   NangoInvalidRequestError,
   NangoRateLimitError,
@@ -165,66 +169,46 @@ function exceptionOf(
   if (!(error instanceof NangoRequestError)) return undefined;
   const kind = kindOfError(error);
   const answer = NANGO_HTTP_ANSWERS[kind];
-  const ids = {
-    ...(error.providerConfigKey === undefined
-      ? {}
-      : { providerConfigKey: error.providerConfigKey }),
-    ...(error.connectionId === undefined ? {} : { connectionId: error.connectionId }),
-  };
-  switch (kind) {
-    case 'connection_not_found':
-    case 'integration_not_found':
-      return NangoHttpException.create(answer.status, answer.code, answer.message, ids, error);
-    case 'reconnect_required':
-      return NangoHttpException.create(
-        options.reconnectStatus ?? answer.status,
-        answer.code,
-        answer.message,
-        { reconnect: true, ...ids },
-        error,
-      );
-    case 'invalid_request': {
-      const argument = (error as NangoInvalidRequestError).argument;
-      const said = error.nangoMessage === undefined ? '' : `: ${error.nangoMessage}`;
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        `Nango refused the ${argument}${said}`,
-        { ...nangoCode(error), ...ids },
-        error,
-      );
-    }
-    case 'rate_limited': {
-      const { retryAfter } = error as NangoRateLimitError;
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        answer.message,
-        retryAfter === undefined ? {} : { retryAfter },
-        error,
-      );
-    }
-    case 'upstream':
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        `The third-party API answered ${error.status ?? 'with an error'} through Nango's proxy.`,
-        error.status === undefined ? {} : { upstreamStatus: error.status },
-        error,
-      );
-    case 'refused':
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        answer.message,
-        nangoCode(error),
-        error,
-      );
-    default:
-      return NangoHttpException.create(answer.status, answer.code, answer.message, {}, error);
-  }
+  const fields = (answer.fields ?? []).map((field) => FIELD_OF[field](error));
+  return NangoHttpException.create(
+    kind === 'reconnect_required' ? (options.reconnectStatus ?? answer.status) : answer.status,
+    answer.code,
+    MESSAGE_OF[kind]?.(error) ?? answer.message,
+    Object.assign({}, ...fields) as NangoHttpExceptionExtra,
+    error,
+  );
 }
 
-function nangoCode(error: NangoRequestError): { nangoCode?: string } {
-  return error.code === undefined ? {} : { nangoCode: error.code };
-}
+/** The fields of a body beyond its status, code and message. */
+type NangoHttpExceptionExtra = Omit<
+  Partial<NangoHttpExceptionBody>,
+  'statusCode' | 'code' | 'message'
+>;
+
+/** Each optional field of a body, read from the error (nothing when it has no value). */
+const FIELD_OF: Readonly<
+  Record<NangoAnswerField, (error: NangoRequestError) => NangoHttpExceptionExtra>
+> = {
+  ids: ({ providerConfigKey, connectionId }) => ({
+    ...(providerConfigKey === undefined ? {} : { providerConfigKey }),
+    ...(connectionId === undefined ? {} : { connectionId }),
+  }),
+  reconnect: () => ({ reconnect: true }),
+  nangoCode: ({ code }) => (code === undefined ? {} : { nangoCode: code }),
+  retryAfter: (error) => {
+    const retryAfter = error instanceof NangoRateLimitError ? error.retryAfter : undefined;
+    return retryAfter === undefined ? {} : { retryAfter };
+  },
+  upstreamStatus: ({ status }) => (status === undefined ? {} : { upstreamStatus: status }),
+};
+
+/** The kinds whose message says more than the table's: what Nango refused, the third party's status. */
+const MESSAGE_OF: Partial<Record<NangoErrorKind, (error: NangoRequestError) => string>> = {
+  invalid_request: (error) => {
+    const argument = error instanceof NangoInvalidRequestError ? error.argument : undefined;
+    const said = error.nangoMessage === undefined ? '' : `: ${error.nangoMessage}`;
+    return `Nango refused the ${argument}${said}`;
+  },
+  upstream: ({ status }) =>
+    `The third-party API answered ${status ?? 'with an error'} through Nango's proxy.`,
+};

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { NangoStandIn } from '../lib/testing/index.js';
+import { NangoStandIn, type StandInRule } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
 import {
   CapturingLogger,
@@ -50,6 +50,11 @@ beforeAll(async () => {
 afterEach(() => {
   while (rules.length > 0) rules.pop()?.();
 });
+
+/** Makes the stand-in answer `respond` to the next `times` fetches of `conn-oauth2`. */
+function scriptConnection(respond: StandInRule['respond'], times: number): void {
+  rules.push(standIn.script({ path: '/connections/conn-oauth2', times, respond }));
+}
 
 afterAll(async () => {
   await standIn.close();
@@ -128,16 +133,13 @@ describe.each(cases)('NangoExceptionFilter on %s, registered by %s', (adapter, r
   });
 
   it('503 with Retry-After when Nango rate limits, as the interceptor answers', async () => {
-    rules.push(
-      standIn.script({
-        path: '/connections/conn-oauth2',
-        times: 2,
-        respond: {
-          status: 429,
-          headers: { 'retry-after': '7' },
-          body: { error: { code: 'too_many_request' } },
-        },
-      }),
+    scriptConnection(
+      {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: { error: { code: 'too_many_request' } },
+      },
+      2,
     );
     const res = await get(app, '/service?conn=conn-oauth2');
     expect(res.status).toBe(503);
@@ -156,9 +158,7 @@ describe.each(cases)('NangoExceptionFilter on %s, registered by %s', (adapter, r
   });
 
   it('502 when Nango answers a server error, logged as an error without secrets', async () => {
-    rules.push(
-      standIn.script({ path: '/connections/conn-oauth2', times: 1, respond: { status: 500 } }),
-    );
+    scriptConnection({ status: 500 }, 1);
     const res = await get(app, '/service?conn=conn-oauth2');
     expect(res.status).toBe(502);
     expect(res.body).toEqual({
@@ -172,15 +172,9 @@ describe.each(cases)('NangoExceptionFilter on %s, registered by %s', (adapter, r
   });
 
   it('500 without detail when Nango refuses the secret key', async () => {
-    rules.push(
-      standIn.script({
-        path: '/connections/conn-oauth2',
-        times: 1,
-        respond: {
-          status: 401,
-          body: { error: { code: 'unknown_account', message: 'No account found' } },
-        },
-      }),
+    scriptConnection(
+      { status: 401, body: { error: { code: 'unknown_account', message: 'No account found' } } },
+      1,
     );
     const res = await get(app, '/service?conn=conn-oauth2');
     expect(res.status).toBe(500);
@@ -195,13 +189,7 @@ describe.each(cases)('NangoExceptionFilter on %s, registered by %s', (adapter, r
   });
 
   it('504 when Nango does not answer in time', async () => {
-    rules.push(
-      standIn.script({
-        path: '/connections/conn-oauth2',
-        times: 1,
-        respond: { status: 200, hang: true },
-      }),
-    );
+    scriptConnection({ status: 200, hang: true }, 1);
     const res = await get(app, '/service?conn=conn-oauth2');
     expect(res.status).toBe(504);
     expect(res.body).toEqual({

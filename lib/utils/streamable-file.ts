@@ -2,6 +2,7 @@ import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoProxyResponse } from '../interfaces/nango-proxy.interface.js';
+import { flatHeaders } from './flat-headers.js';
 
 /** Options of a Nest `StreamableFile`: `type`, `disposition`, `length`. */
 export type NangoStreamableFileOptions = NonNullable<
@@ -29,7 +30,7 @@ export function toStreamableFile(
   options: NangoStreamableFileOptions = {},
 ): StreamableFile {
   const data: unknown = response?.data;
-  const headers = flat(response?.headers);
+  const headers = flatHeaders(response?.headers);
   const length = headers['content-length'];
   const upstream: NangoStreamableFileOptions = {};
   if (headers['content-type'] !== undefined) upstream.type = headers['content-type'];
@@ -49,14 +50,4 @@ export function toStreamableFile(
     'response',
     "must be a proxy response fetched with responseType 'stream' or 'arraybuffer'.",
   );
-}
-
-function flat(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof headers !== 'object' || headers === null) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || value === null) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return out;
 }

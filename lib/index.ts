@@ -1,66 +1,22 @@
+// The public surface of `nestjs-nango`: what an application writes in its own code. Internals
+// (option tokens, limits, metadata keys) stay in their files; test/public-surface.spec.ts lists
+// every name, so a change here is a visible diff.
+
+// The module and its options
 export { NangoModule } from './nango.module.js';
-export { NangoService } from './nango.service.js';
-export {
-  NANGO_OPTIONS,
-  NANGO_DEFAULT_HOST,
-  NANGO_DEFAULT_TIMEOUT_MS,
-  NANGO_MAX_TIMEOUT_MS,
-  NANGO_MAX_ID_LENGTH,
-  NANGO_MAX_RESPONSE_BYTES,
-} from './nango.constants.js';
-export { NESTJS_NANGO_VERSION } from './nango.version.js';
-export { NANGO_MODULE_OPTIONS } from './nango.module-definition.js';
 export type {
   NangoModuleForRootOptions,
   NangoModuleAsyncOptions,
 } from './nango.module-definition.js';
-export * from './errors/nango.error.js';
-export * from './errors/nango-request.error.js';
-export * from './errors/nango-action.error.js';
-export type * from './interfaces/nango-module-options.interface.js';
-export type * from './interfaces/nango-credentials.interface.js';
-export type * from './interfaces/nango-connection.interface.js';
-export type * from './interfaces/nango-proxy.interface.js';
-export { InjectNango } from './decorators/inject-nango.decorator.js';
-export { getNangoServiceToken } from './nango.tokens.js';
-export { NANGO_DEFAULT_INSTANCE } from './nango.constants.js';
-export { UseNangoConnection } from './decorators/use-nango-connection.decorator.js';
-export { NangoConnectionMetadata } from './decorators/nango-connection.metadata.js';
-export { InjectNangoToken } from './decorators/inject-nango-token.decorator.js';
-export { InjectNangoConnection } from './decorators/inject-nango-connection.decorator.js';
-export { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
-export type { NangoConnectionTarget } from './interceptors/nango-connection-target.js';
-export {
-  NangoHttpException,
-  toNangoHttpException,
-  type NangoHttpExceptionBody,
-  type NangoHttpExceptionOptions,
-} from './errors/nango-http.exception.js';
-export * from './errors/nango-usage.error.js';
-export {
-  NangoGraphqlError,
-  type NangoGraphqlErrorExtensions,
-} from './errors/nango-graphql.error.js';
-export type { NangoRequestState } from './utils/nango-request-state.js';
-export type * from './interfaces/nango-connection-resolver.interface.js';
-export { getNangoOptionsToken } from './nango.tokens.js';
-export * from './webhooks/index.js';
-export type * from './interfaces/nango-webhook.interface.js';
-export type * from './interfaces/nango-integration.interface.js';
-export type * from './interfaces/nango-connect-session.interface.js';
-export type * from './interfaces/nango-records.interface.js';
-export { NangoHealthIndicator } from './health/nango.health-indicator.js';
 export type {
-  NangoHealthCheckOptions,
-  NangoHealthReason,
-  NangoHealthIndicatorResult,
-} from './health/nango.health-indicator.js';
-export {
-  NANGO_MAX_CACHE_TTL_MS,
-  NANGO_DEFAULT_CACHE_SAFETY_MARGIN_MS,
-  NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
-  NANGO_DEFAULT_RETRY,
-} from './nango.constants.js';
+  NangoModuleOptions,
+  NangoOptionsFactory,
+  NangoCacheOptions,
+  NangoRetryOptions,
+  NangoCallOptions,
+  ResolvedNangoOptions,
+  ResolvedNangoCacheOptions,
+} from './interfaces/nango-module-options.interface.js';
 export type {
   NangoCredentialStore,
   NangoCacheManagerStore,
@@ -71,14 +27,73 @@ export {
   InMemoryCredentialStore,
   type InMemoryCredentialStoreOptions,
 } from './cache/in-memory-credential-store.js';
-export type { NangoRetryPolicy } from './utils/retry-policy.js';
+
+// The service, named instances, and what its methods take and return
+export { NangoService } from './nango.service.js';
+export { InjectNango } from './decorators/inject-nango.decorator.js';
+export { getNangoServiceToken } from './nango.tokens.js';
+export { NangoInstanceRegistry, type NangoInstance } from './nango-instance.registry.js';
 export { toStreamableFile, type NangoStreamableFileOptions } from './utils/streamable-file.js';
-export * from './errors/nango-not-found.error.js';
+export type * from './interfaces/nango-credentials.interface.js';
+export type * from './interfaces/nango-connection.interface.js';
+export type * from './interfaces/nango-proxy.interface.js';
+export type * from './interfaces/nango-integration.interface.js';
+export type * from './interfaces/nango-integration-input.interface.js';
+export type * from './interfaces/nango-connect-session.interface.js';
+export type * from './interfaces/nango-records.interface.js';
+export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-provider.interface.js';
 export type * from './interfaces/nango-function.interface.js';
-export type * from './interfaces/nango-integration-input.interface.js';
-export type * from './interfaces/nango-sync.interface.js';
 export type * from './interfaces/nango-environment.interface.js';
-export { NANGO_WAIT_FOR_CONNECTION } from './api/wait-for-connection.js';
-export { NangoStartupError } from './errors/nango-startup.error.js';
-export { NangoInstanceRegistry, type NangoInstance } from './nango-instance.registry.js';
+
+// Credentials in controller handlers
+export { UseNangoConnection } from './decorators/use-nango-connection.decorator.js';
+export { InjectNangoToken } from './decorators/inject-nango-token.decorator.js';
+export { InjectNangoConnection } from './decorators/inject-nango-connection.decorator.js';
+export { NangoTokenInterceptor } from './interceptors/nango-token.interceptor.js';
+export type { NangoConnectionTarget } from './interceptors/nango-connection-target.js';
+export type * from './interfaces/nango-connection-resolver.interface.js';
+
+// Errors, and their HTTP and GraphQL answers
+export { NangoError } from './errors/nango.error.js';
+export * from './errors/nango-request.errors.js';
+export * from './errors/nango-misuse.errors.js';
+export { NangoExceptionFilter } from './filters/nango-exception.filter.js';
+export {
+  NangoHttpException,
+  toNangoHttpException,
+  type NangoHttpExceptionBody,
+  type NangoHttpExceptionOptions,
+} from './errors/nango-http.exception.js';
+export {
+  NangoGraphqlError,
+  type NangoGraphqlErrorExtensions,
+} from './errors/nango-graphql.error.js';
+
+// Webhooks
+export { NangoWebhook } from './webhooks/nango-webhook.decorator.js';
+export { NangoWebhookPayload } from './webhooks/nango-webhook-payload.decorator.js';
+export {
+  OnNangoWebhook,
+  type OnNangoWebhookFilter,
+} from './webhooks/on-nango-webhook.decorator.js';
+export type { NangoWebhooksOptions } from './webhooks/nango-webhook.route.js';
+export {
+  verifyNangoWebhookSignature,
+  signNangoWebhook,
+} from './webhooks/nango-webhook.signature.js';
+export {
+  isNangoAuthWebhook,
+  isNangoSyncWebhook,
+  isNangoForwardWebhook,
+  isNangoAsyncActionWebhook,
+} from './webhooks/nango-webhook.type-guards.js';
+export type * from './interfaces/nango-webhook.interface.js';
+
+// Health checks
+export {
+  NangoHealthIndicator,
+  type NangoHealthCheckOptions,
+  type NangoHealthReason,
+  type NangoHealthIndicatorResult,
+} from './health/nango.health-indicator.js';

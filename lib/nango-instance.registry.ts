@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { NangoService } from './nango.service.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 import { getNangoOptionsToken, getNangoServiceToken, namedInstance } from './nango.tokens.js';
-import { NangoConfigurationError } from './errors/nango.error.js';
+import { NangoUsageError } from './errors/nango-misuse.errors.js';
 
 /** One Nango instance of the application: its service and its resolved options. */
 export interface NangoInstance {
@@ -58,8 +58,8 @@ export class NangoInstanceRegistry {
   }
 
   /**
-   * The instance named `name`, like {@link NangoInstanceRegistry.find}; a
-   * `NangoConfigurationError` saying how to register it when there is none.
+   * The instance named `name`, like {@link NangoInstanceRegistry.find}; a `NangoUsageError`
+   * saying how to register it when there is none.
    *
    * @param requester what needs the instance, named at the start of the error message
    */
@@ -70,16 +70,12 @@ export class NangoInstanceRegistry {
   }
 
   /**
-   * The error for a Nango instance the application does not register: a
-   * `NangoConfigurationError` (field `instance`) saying how to register it.
+   * The error for a Nango instance the application does not register: a `NangoUsageError`
+   * saying how to register it.
    *
    * @param requester what needs the instance, named at the start of the message
    */
-  static missing(name: string | undefined, requester: string): NangoConfigurationError {
-    const named = namedInstance(name);
-    return new NangoConfigurationError(
-      `${requester} found no Nango instance${named === undefined ? '' : ` named "${named}"`}: import NangoModule.forRoot({ ${named === undefined ? '' : `name: '${named}', `}... }) in the application.`,
-      ['instance'],
-    );
+  static missing(name: string | undefined, requester: string): NangoUsageError {
+    return NangoUsageError.missingInstance(requester, namedInstance(name));
   }
 }

@@ -8,7 +8,7 @@ import {
 import { InMemoryCredentialStore } from './cache/in-memory-credential-store.js';
 import type { NangoRetryPolicy } from './utils/retry-policy.js';
 import { NESTJS_NANGO_VERSION } from './nango.version.js';
-import { NangoConfigurationError } from './errors/nango.error.js';
+import { NangoConfigurationError } from './errors/nango-misuse.errors.js';
 import type {
   NangoCacheOptions,
   NangoModuleOptions,

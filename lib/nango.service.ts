@@ -3,7 +3,7 @@ import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.internal-constants.js';
-import { NangoUpstreamError } from './errors/nango-request.error.js';
+import { NangoUpstreamError } from './errors/nango-request.errors.js';
 import { NangoTransport } from './transport/nango-transport.js';
 import { NangoConnectionFetcher } from './connections/nango-connection-fetcher.js';
 import { NangoConfigurationApi } from './nango-configuration.api.js';

@@ -12,7 +12,7 @@ import {
   NANGO_OPTIONS_TOKEN_PREFIX,
   NANGO_SERVICE_TOKEN_PREFIX,
 } from './nango.internal-constants.js';
-import { NangoConfigurationError } from './errors/nango.error.js';
+import { NangoConfigurationError } from './errors/nango-misuse.errors.js';
 
 /** The default instance's `HttpService` token (from `nango.internal-constants.ts`). */
 export { NANGO_HTTP_SERVICE };

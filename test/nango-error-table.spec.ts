@@ -13,7 +13,8 @@ import {
   NangoUpstreamError,
   toNangoHttpException,
 } from '../lib/index.js';
-import { toNangoError, type NangoCallContext } from '../lib/errors/nango-error.mapper.js';
+import { toNangoError } from '../lib/errors/nango-error.mapper.js';
+import type { NangoCallContext } from '../lib/interfaces/nango-call-context.interface.js';
 import { NANGO_ERROR_TABLE } from '../lib/errors/nango-error-table.js';
 import { loadRecordings, recordedHeaders, type Recording } from './fixtures/recordings.js';
 import { EXPECTED } from './fixtures/expected-errors.js';

@@ -3,9 +3,9 @@ import { Controller, Get, Injectable, type INestApplication } from '@nestjs/comm
 import { Test } from '@nestjs/testing';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import {
-  NangoConfigurationError,
   NangoHealthIndicator,
   NangoModule,
+  NangoUsageError,
   type NangoModuleOptions,
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
@@ -170,7 +170,7 @@ describe('NangoHealthIndicator', () => {
         .get(WithoutTerminus)
         .isHealthy()
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(NangoConfigurationError);
+      expect(error).toBeInstanceOf(NangoUsageError);
       expect((error as Error).message).toMatch(/Install it: npm i @nestjs\/terminus$/);
     } finally {
       await moduleRef.close();

@@ -4,11 +4,11 @@ import { Reflector } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
-  getNangoOptionsToken,
   getNangoServiceToken,
   InjectNangoConnection,
   InjectNangoToken,
   NangoConfigurationError,
+  NangoUsageError,
   NangoInstanceRegistry,
   NangoModule,
   NangoService,
@@ -16,6 +16,7 @@ import {
   signNangoWebhook,
   type NangoToken,
 } from '../lib/index.js';
+import { getNangoOptionsToken } from '../lib/nango.tokens.js';
 import { NangoParamsMetadata } from '../lib/decorators/nango-params.metadata.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import {
@@ -86,10 +87,10 @@ describe('NangoInstanceRegistry', () => {
         return error;
       }
     })();
-    expect(named).toBeInstanceOf(NangoConfigurationError);
+    expect(named).toBeInstanceOf(NangoUsageError);
+    expect(named).not.toBeInstanceOf(NangoConfigurationError);
     expect(named).toMatchObject({
       message: `MyIndicator found no Nango instance named "staging": import NangoModule.forRoot({ name: 'staging', ... }) in the application.`,
-      fields: ['instance'],
     });
     // Only a named instance is registered: the default one is missing.
     expect(() => registry.get(undefined, 'MyIndicator')).toThrow(

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
 import {
-  NANGO_WAIT_FOR_CONNECTION,
   NangoAbortedError,
   NangoTimeoutError,
   NangoInvalidArgumentError,
   signNangoWebhook,
   type NangoService,
 } from '../lib/index.js';
+import { NANGO_WAIT_FOR_CONNECTION } from '../lib/api/wait-for-connection.js';
 import { StandInAnswers, type RecordedRequest } from '../lib/testing/index.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 

@@ -7,9 +7,9 @@ import {
   NangoReconnectRequiredError,
   NangoService,
   NangoConfigurationError,
-  NESTJS_NANGO_VERSION,
-  NANGO_MODULE_OPTIONS,
 } from '../lib/index.js';
+import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
+import { NANGO_MODULE_OPTIONS } from '../lib/nango.module-definition.js';
 import { NangoStandIn, NangoTestingModule } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
 

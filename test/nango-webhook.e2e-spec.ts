@@ -249,7 +249,7 @@ describe.each(['express', 'fastify'] as const)('@NangoWebhook() on %s', (platfor
       const res = await post('/nango/missing-instance', body, signed(body, SECRET));
       expect(res.status).toBe(500);
       expect(res.json).toEqual({
-        name: 'NangoConfigurationError',
+        name: 'NangoUsageError',
         message: expect.stringContaining(
           `found no Nango instance named "staging": import NangoModule.forRoot({ name: 'staging', ... })`,
         ) as unknown,

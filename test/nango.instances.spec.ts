@@ -4,15 +4,15 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { inspect } from 'node:util';
 import {
   InjectNango,
-  NANGO_OPTIONS,
   NangoAuthenticationError,
   NangoConfigurationError,
   NangoModule,
   NangoService,
-  getNangoOptionsToken,
   getNangoServiceToken,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
+import { NANGO_OPTIONS } from '../lib/nango.constants.js';
+import { getNangoOptionsToken } from '../lib/nango.tokens.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 
 let prodNango: NangoStandIn;

@@ -3,18 +3,17 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HttpService } from '@nestjs/axios';
 import {
-  NANGO_OPTIONS,
   NangoConfigurationError,
   NangoModule,
   NangoService,
-  NESTJS_NANGO_VERSION,
-  NANGO_DEFAULT_RETRY,
   InjectNango,
   getNangoServiceToken,
   type NangoModuleOptions,
   type NangoOptionsFactory,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
+import { NANGO_OPTIONS, NANGO_DEFAULT_RETRY } from '../lib/nango.constants.js';
+import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';

@@ -18,10 +18,10 @@ import {
   NangoInvalidRequestError,
   NangoRequestError,
   NangoInvalidArgumentError,
-  NESTJS_NANGO_VERSION,
   toNangoHttpException,
   type NangoModuleOptions,
 } from '../lib/index.js';
+import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
 import { eventually } from './fixtures/eventually.js';

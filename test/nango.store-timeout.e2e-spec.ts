@@ -4,12 +4,12 @@ import { Logger } from '@nestjs/common';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import {
-  NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS,
   NangoAbortedError,
   NangoTimeoutError,
   type NangoCredentialStore,
   type NangoService,
 } from '../lib/index.js';
+import { NANGO_DEFAULT_CACHE_STORE_TIMEOUT_MS } from '../lib/nango.constants.js';
 import { eventually } from './fixtures/eventually.js';
 import { startRedis, type RedisServer } from './fixtures/redis-server.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';

@@ -1,4 +1,4 @@
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import { unexpectedAnswer } from '../errors/nango-error.mapper.js';
 import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import type {

@@ -1,4 +1,4 @@
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoIntegrationInclude } from '../interfaces/nango-integration.interface.js';
 import {
   checkFlag,

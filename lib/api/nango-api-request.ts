@@ -1,5 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
-import type { NangoCallContext } from '../errors/nango-error.mapper.js';
+import type { NangoCallContext } from '../interfaces/nango-call-context.interface.js';
 
 /** The request-specific part of a {@link NangoCallContext}: what an error says about the call. */
 export type NangoRequestContext = Pick<

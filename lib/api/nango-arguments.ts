@@ -1,5 +1,5 @@
 import { NANGO_MAX_ID_LENGTH, NANGO_MAX_TIMEOUT_MS } from '../nango.constants.js';
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import { isRecord } from '../utils/is-record.js';
 

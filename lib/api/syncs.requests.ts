@@ -1,4 +1,4 @@
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import { checkFlag, checkId, checkObject, checkText, pathSegment } from './nango-arguments.js';
 import type { NangoApiRequest } from './nango-api-request.js';
 import type {

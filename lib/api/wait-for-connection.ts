@@ -1,4 +1,4 @@
-import { NangoAbortedError, NangoTimeoutError } from '../errors/nango-request.error.js';
+import { NangoAbortedError, NangoTimeoutError } from '../errors/nango-request.errors.js';
 import { checkId } from './nango-arguments.js';
 import type {
   ListConnectionsQueries,

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-misuse.errors.js';
 import { requireNangoRequestState } from '../utils/nango-request-state.js';
 import { handlerName } from '../utils/handler-name.js';
 import { recordNangoParam } from './nango-params.metadata.js';

@@ -1,6 +1,6 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { NangoTokenInterceptor } from '../interceptors/nango-token.interceptor.js';
-import { NangoConnectionOptionsError } from '../errors/nango-usage.error.js';
+import { NangoConnectionOptionsError } from '../errors/nango-misuse.errors.js';
 import { describeOptionsProblems } from '../utils/nango-value-source.js';
 import { NangoConnectionMetadata } from './nango-connection.metadata.js';
 import type { UseNangoConnectionOptions } from '../interfaces/nango-connection-resolver.interface.js';

@@ -34,6 +34,12 @@ export type NangoErrorKind =
   | 'timeout'
   | 'aborted';
 
+/**
+ * What an answer of Nango's own means (a row's kind): all kinds but the third party's answer
+ * through the proxy and the failures without an answer (timeout, cancellation).
+ */
+export type NangoAnswerKind = Exclude<NangoErrorKind, 'upstream' | 'timeout' | 'aborted'>;
+
 /** One row of {@link NANGO_ERROR_TABLE}. */
 export interface NangoErrorRule {
   /** Nango's `error.code`. */
@@ -43,7 +49,7 @@ export interface NangoErrorRule {
   /** Only when Nango's message matches too (where the code alone is ambiguous). */
   readonly message?: RegExp;
   /** What the answer means. */
-  readonly kind: NangoErrorKind;
+  readonly kind: NangoAnswerKind;
   /** Recordings of real Nango answers this row reads (file names). */
   readonly recordings: readonly string[];
   /** Why the row reads the message, or where the code comes from when no recording shows it. */
@@ -270,7 +276,7 @@ export function findNangoErrorRule(
 export function kindByStatus(
   status: number,
   names: { providerConfigKey?: string; connectionId?: string },
-): NangoErrorKind {
+): NangoAnswerKind {
   if (status === 401) return 'authentication';
   if (status === 424) return 'reconnect_required';
   if (status === 429) return 'rate_limited';
@@ -280,7 +286,14 @@ export function kindByStatus(
   return 'refused';
 }
 
-/** The HTTP answer of an error, before the extra fields (ids, `retryAfter`, ...). */
+/**
+ * A field of an HTTP answer's body beyond `statusCode`, `error`, `code` and `message`, taken
+ * from the error: its integration key and connection id (`ids`), `reconnect: true`, Nango's
+ * own `nangoCode`, `retryAfter` (also sent as `Retry-After`), the third party's `upstreamStatus`.
+ */
+export type NangoAnswerField = 'ids' | 'reconnect' | 'nangoCode' | 'retryAfter' | 'upstreamStatus';
+
+/** The HTTP answer of an error kind. */
 export interface NangoHttpAnswer {
   /** HTTP status. */
   readonly status: number;
@@ -288,12 +301,15 @@ export interface NangoHttpAnswer {
   readonly code: string;
   /** The message of the body: for the API's caller, nothing secret. */
   readonly message: string;
+  /** The body's other fields, in this order; none when absent. */
+  readonly fields?: readonly NangoAnswerField[];
 }
 
 /**
  * The HTTP answer of each kind (the second half of the table). `invalid_request` is a 400
  * only when Nango named a connection id or integration key (taken from the request by the
- * interceptor); a refusal of anything else is this server's fault, a 502.
+ * interceptor); a refusal of anything else is this server's fault, a 502. Our own secret key
+ * refused is a 500 without detail: nothing the caller can fix.
  */
 export const NANGO_HTTP_ANSWERS: Readonly<Record<NangoErrorKind, NangoHttpAnswer>> = {
   authentication: { status: 500, code: 'internal_error', message: 'Internal server error' },
@@ -301,29 +317,44 @@ export const NANGO_HTTP_ANSWERS: Readonly<Record<NangoErrorKind, NangoHttpAnswer
     status: 404,
     code: 'connection_not_found',
     message: 'No such Nango connection for this integration.',
+    fields: ['ids'],
   },
   integration_not_found: {
     status: 404,
     code: 'integration_not_found',
     message: 'No such Nango integration.',
+    fields: ['ids'],
   },
   reconnect_required: {
     status: 424,
     code: 'reconnect_required',
     message: 'The connection can no longer be refreshed: the end user must reconnect.',
+    fields: ['reconnect', 'ids'],
   },
   rate_limited: {
     status: 503,
     code: 'nango_rate_limited',
     message: 'Nango is rate limiting this server; try again later.',
+    fields: ['retryAfter'],
   },
-  invalid_request: { status: 400, code: 'invalid_connection', message: 'Nango refused the id.' },
-  refused: { status: 502, code: 'nango_error', message: 'Nango refused the request.' },
+  invalid_request: {
+    status: 400,
+    code: 'invalid_connection',
+    message: 'Nango refused the id.',
+    fields: ['nangoCode', 'ids'],
+  },
+  refused: {
+    status: 502,
+    code: 'nango_error',
+    message: 'Nango refused the request.',
+    fields: ['nangoCode'],
+  },
   unavailable: { status: 502, code: 'nango_unavailable', message: 'Nango is unavailable.' },
   upstream: {
     status: 502,
     code: 'upstream_error',
     message: 'The third-party API answered with an error.',
+    fields: ['upstreamStatus'],
   },
   action_failed: { status: 502, code: 'action_failed', message: 'The Nango action failed.' },
   timeout: { status: 504, code: 'nango_timeout', message: 'Nango did not answer in time.' },

@@ -1,13 +1,16 @@
 import { isAxiosError, type AxiosResponse } from 'axios';
 import { Readable } from 'node:stream';
 import { NangoError } from './nango.error.js';
-import { NangoActionError } from './nango-action.error.js';
 import {
   NangoAbortedError,
+  NangoActionError,
+  NangoAsyncActionPendingError,
   NangoAuthenticationError,
   NangoConnectionNotFoundError,
+  NangoFunctionNotFoundError,
   NangoIntegrationNotFoundError,
   NangoInvalidRequestError,
+  NangoProviderNotFoundError,
   NangoRateLimitError,
   NangoReconnectRequiredError,
   NangoRequestError,
@@ -15,35 +18,22 @@ import {
   NangoUnavailableError,
   NangoUpstreamError,
   type NangoRequestErrorDetails,
-} from './nango-request.error.js';
+} from './nango-request.errors.js';
 import {
   findNangoErrorRule,
   kindByStatus,
+  type NangoAnswerKind,
   type NangoErrorKind,
   type NangoRoute,
 } from './nango-error-table.js';
 import { isRecord } from '../utils/is-record.js';
-import { resourceNotFound, type NangoResourceRef } from './nango-not-found.error.js';
-
-/** What the service knows about a failed call when it turns the failure into a `NangoError`. */
-export interface NangoCallContext {
-  /** The `NangoService` method. */
-  operation: string;
-  providerConfigKey?: string;
-  connectionId?: string;
-  /** Set for proxy calls: an error answer not in Nango's own shape is the third party's. */
-  proxy?: { method: string; endpoint: string };
-  /** Set when the call is about a provider, integration or function: a 404 names it. */
-  resource?: NangoResourceRef;
-  /** The timeout in force, in milliseconds. */
-  timeoutMs: number;
-  /** Nango's base URL, named in network errors. */
-  host: string;
-  /** Strings that must never appear in an error (the secret key); replaced by `[redacted]`. */
-  secrets: readonly string[];
-  /** The named Nango instance making the call; absent for the default instance. */
-  instance?: string;
-}
+import { scrub } from '../utils/scrub.js';
+import { flatHeaders } from '../utils/flat-headers.js';
+import { retryAfterSeconds } from '../utils/retry-after.js';
+import type {
+  NangoCallContext,
+  NangoResourceRef,
+} from '../interfaces/nango-call-context.interface.js';
 
 /** Nango's error body: `{ error: { code, message?, errors?, payload? } }`, read. */
 interface NangoErrorBody {
@@ -54,6 +44,41 @@ interface NangoErrorBody {
   /** True when the body is exactly Nango's envelope, nothing else beside it. */
   exact: boolean;
 }
+
+/** An error answer, read: what the error of its kind is built from. */
+interface ErrorAnswer {
+  readonly context: NangoCallContext;
+  /** The call's details plus the answer's status, Nango's code and (scrubbed) message. */
+  readonly details: NangoRequestErrorDetails;
+  /** The body, parsed when it is JSON. */
+  readonly data: unknown;
+  readonly headers: unknown;
+  readonly nango: NangoErrorBody | undefined;
+}
+
+/** The error of each kind of {@link NANGO_ERROR_TABLE}: how an error answer is thrown. */
+const ERROR_OF_KIND: {
+  readonly [K in NangoAnswerKind]: (answer: ErrorAnswer) => NangoRequestError;
+} = {
+  authentication: ({ details, context }) => NangoAuthenticationError.create(details, context.host),
+  connection_not_found: ({ details }) => NangoConnectionNotFoundError.create(details),
+  integration_not_found: ({ details }) => NangoIntegrationNotFoundError.create(details),
+  reconnect_required: ({ details }) => NangoReconnectRequiredError.create(details),
+  rate_limited: ({ details, headers }) =>
+    NangoRateLimitError.create({ ...details, retryAfter: retryAfterSeconds(headers) }),
+  invalid_request: ({ details, nango }) =>
+    NangoInvalidRequestError.create({ ...details, argument: nango?.argument }),
+  refused: ({ details, context }) => NangoRequestError.refused(details, context.proxy),
+  unavailable: ({ details }) => NangoUnavailableError.create(details),
+  action_failed: ({ details, data }) => {
+    const error = isRecord(data) && isRecord(data['error']) ? data['error'] : {};
+    return NangoActionError.create({
+      ...details,
+      payload: error['payload'],
+      upstream: error['upstream'],
+    });
+  },
+};
 
 /** The keys Nango puts in `error`; a body with others is not Nango's own. */
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['code', 'message', 'errors', 'payload']);
@@ -82,35 +107,20 @@ export async function toNangoError(error: unknown, context: NangoCallContext): P
   }
   if (!isAxiosError(error)) {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new NangoRequestError(
-      scrub(`${context.operation}() failed: ${text}`, context.secrets),
-      base(context),
-    );
+    return NangoRequestError.failed(base(context), text, context.secrets);
   }
   if (error.response) {
     return fromResponse(error.response, context);
   }
   const code = error.code ?? 'ERR_NETWORK';
   if (code === 'ERR_CANCELED') {
-    return new NangoAbortedError(
-      `${context.operation}() was cancelled by its AbortSignal${ids(context)}.`,
-      {
-        ...base(context),
-        code,
-      },
-    );
+    return NangoAbortedError.create({ ...base(context), code });
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new NangoTimeoutError(
-      `Nango did not answer within ${context.timeoutMs} ms (${context.operation}${ids(context)}).`,
-      { ...base(context), timeoutMs: context.timeoutMs },
-    );
+    return NangoTimeoutError.create({ ...base(context), timeoutMs: context.timeoutMs });
   }
   const cause = new Error(scrub(`${code}: ${error.message}`, context.secrets));
-  return new NangoUnavailableError(
-    `Nango could not be reached at ${context.host} (${context.operation}${ids(context)}: ${code}).`,
-    { ...base(context), code, cause },
-  );
+  return NangoUnavailableError.unreachable({ ...base(context), code, cause }, context.host);
 }
 
 /** The route a call went to, as {@link NANGO_ERROR_TABLE} tells them apart. */
@@ -121,6 +131,7 @@ export function routeOf(context: Pick<NangoCallContext, 'operation' | 'proxy'>):
   return CONNECTION_OPERATIONS.has(context.operation) ? 'connection' : 'api';
 }
 
+/** The error of an answer: its kind from the table (else its status), built by its class. */
 async function fromResponse(
   response: AxiosResponse<unknown>,
   context: NangoCallContext,
@@ -129,86 +140,55 @@ async function fromResponse(
   const data = await readBody(response.data);
   const nango = nangoErrorBody(data);
   const route = routeOf(context);
-  const nangoMessage =
-    nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
   const rule =
     nango === undefined ? undefined : findNangoErrorRule(nango.code, route, nango.message);
-
-  if (context.proxy !== undefined && !(rule !== undefined && nango?.exact === true)) {
-    // Not Nango's envelope with a code Nango answers on /proxy: the third party's answer.
-    const { method, endpoint } = context.proxy;
-    return new NangoUpstreamError(
-      scrub(
-        `The third-party API answered ${status} to ${method} ${endpoint.split('?')[0]} through Nango's proxy${ids(context, ' for')}.`,
-        context.secrets,
-      ),
-      { ...base(context), status, data, headers: flatHeaders(response.headers) },
-    );
-  }
+  const nangoMessage =
+    nango?.message === undefined ? undefined : scrub(nango.message, context.secrets);
   const code = nango?.code;
   const details: NangoRequestErrorDetails = { ...base(context), status, code, nangoMessage };
-  const said = `${context.operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
-  const { providerConfigKey: key, connectionId: id } = context;
-
+  const answer: ErrorAnswer = { context, details, data, headers: response.headers, nango };
+  // On /proxy, only Nango's envelope with a code Nango answers there is Nango's own refusal.
+  if (context.proxy !== undefined && !(rule !== undefined && nango?.exact === true)) {
+    // The third party's answer: Nango's code and message are not in it.
+    const upstream = { status, data, headers: flatHeaders(response.headers) };
+    return NangoUpstreamError.create(
+      { ...base(context), ...upstream },
+      context.proxy,
+      context.secrets,
+    );
+  }
   // A 404 of a provider, integration or function route names what was not found.
   if (status === 404 && context.resource !== undefined) {
-    return resourceNotFound(context.resource, said, details);
+    return resourceNotFound(context.resource, details);
   }
   // triggerAction: a 424 or 500 with a code of the action's own (no row of the table).
-  const kind: NangoErrorKind =
-    rule?.kind ??
-    (route === 'action' && (status === 424 || status === 500) && code !== undefined
-      ? 'action_failed'
-      : kindByStatus(status, context));
-  switch (kind) {
-    case 'action_failed': {
-      const error = isRecord(data) && isRecord(data['error']) ? data['error'] : {};
-      return new NangoActionError(
-        `The action of integration "${key}" for connection "${id}" failed (${said}).`,
-        { ...details, payload: error['payload'], upstream: error['upstream'] },
-      );
-    }
-    case 'authentication':
-      return new NangoAuthenticationError(
-        `Nango rejected the secret key (${said}). Check secretKey/apiKey: it must be the secret key of the Nango environment at ${context.host}.`,
-        details,
-      );
-    case 'rate_limited':
-      return new NangoRateLimitError(
-        `Nango's rate limit was reached (${said})${ids(context, ' for')}; retry later.`,
-        { ...details, retryAfter: retryAfterSeconds(response.headers) },
-      );
-    case 'reconnect_required':
-      return new NangoReconnectRequiredError(
-        `Connection "${id}" of integration "${key}" must be reconnected by its end user: Nango could not refresh its credentials (${said}).`,
-        details,
-      );
-    case 'integration_not_found':
-      return new NangoIntegrationNotFoundError(
-        `Nango has no integration "${key}" (${said}).`,
-        details,
-      );
-    case 'connection_not_found':
-      return new NangoConnectionNotFoundError(
-        `Nango has no connection "${id}" for integration "${key}" (${said}).`,
-        details,
-      );
-    case 'invalid_request': {
-      const what = nango?.argument === undefined ? 'the request' : `"${nango.argument}"`;
-      return new NangoInvalidRequestError(
-        `Nango refused ${what} as invalid (${said})${ids(context, ' for')}.`,
-        { ...details, argument: nango?.argument },
-      );
-    }
-    case 'unavailable':
-      return new NangoUnavailableError(`Nango answered with a server error (${said}).`, details);
-    default: {
-      const lead =
-        context.proxy === undefined
-          ? 'Nango refused the request'
-          : `Nango refused the proxy call ${context.proxy.method} ${context.proxy.endpoint.split('?')[0]} itself, no third-party API was called`;
-      return new NangoRequestError(`${lead} (${said})${ids(context, ' for')}.`, details);
-    }
+  const actionFailed =
+    route === 'action' && (status === 424 || status === 500) && code !== undefined;
+  const kind = rule?.kind ?? (actionFailed ? 'action_failed' : kindByStatus(status, context));
+  return ERROR_OF_KIND[kind](answer);
+}
+
+/** The not-found error of a resource: provider, integration, function or async action result. */
+function resourceNotFound(
+  resource: NangoResourceRef,
+  details: NangoRequestErrorDetails,
+): NangoRequestError {
+  switch (resource.kind) {
+    case 'provider':
+      return NangoProviderNotFoundError.create({ ...details, provider: resource.provider });
+    case 'integration':
+      return NangoIntegrationNotFoundError.create({
+        ...details,
+        providerConfigKey: resource.integration,
+      });
+    case 'function':
+      return NangoFunctionNotFoundError.create({
+        ...details,
+        providerConfigKey: resource.integration,
+        functionName: resource.name,
+      });
+    case 'asyncAction':
+      return NangoAsyncActionPendingError.create({ ...details, actionId: resource.id });
   }
 }
 
@@ -219,14 +199,6 @@ function base(context: NangoCallContext): NangoRequestErrorDetails {
     connectionId: context.connectionId,
     instance: context.instance,
   };
-}
-
-function ids(context: NangoCallContext, lead = ','): string {
-  const parts: string[] = [];
-  if (context.providerConfigKey !== undefined)
-    parts.push(`integration "${context.providerConfigKey}"`);
-  if (context.connectionId !== undefined) parts.push(`connection "${context.connectionId}"`);
-  return parts.length ? `${lead} ${parts.join(', ')}` : '';
 }
 
 function nangoErrorBody(data: unknown): NangoErrorBody | undefined {
@@ -284,29 +256,39 @@ function parseMaybeJson(text: string): unknown {
   }
 }
 
-/** Seconds from `Retry-After` (seconds or HTTP date), else from `x-ratelimit-reset` (epoch seconds). */
-export function retryAfterSeconds(headers: AxiosResponse['headers']): number | undefined {
-  const flat = flatHeaders(headers);
-  const retryAfter = flat['retry-after'];
-  if (retryAfter !== undefined) {
-    if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim());
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+/**
+ * The kind of a request error, from its class: the way back from {@link toNangoError}, for its
+ * HTTP answer. A refusal naming something else than an id is the server's own fault (`refused`).
+ */
+export function kindOfError(error: NangoRequestError): NangoErrorKind {
+  if (error instanceof NangoConnectionNotFoundError) return 'connection_not_found';
+  if (error instanceof NangoIntegrationNotFoundError) return 'integration_not_found';
+  if (error instanceof NangoReconnectRequiredError) return 'reconnect_required';
+  if (error instanceof NangoAuthenticationError) return 'authentication';
+  if (error instanceof NangoRateLimitError) return 'rate_limited';
+  if (error instanceof NangoTimeoutError) return 'timeout';
+  if (error instanceof NangoAbortedError) return 'aborted';
+  if (error instanceof NangoUnavailableError) return 'unavailable';
+  if (error instanceof NangoUpstreamError) return 'upstream';
+  if (error instanceof NangoActionError) return 'action_failed';
+  if (error instanceof NangoInvalidRequestError && isIdArgument(error.argument)) {
+    return 'invalid_request';
   }
-  const reset = flat['x-ratelimit-reset'];
-  if (reset !== undefined && /^\d+$/.test(reset.trim())) {
-    return Math.max(0, Number(reset.trim()) - Math.floor(Date.now() / 1000));
-  }
-  return undefined;
+  return 'refused';
 }
 
-function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || value === null) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return flat;
+/** The names Nango gives a connection id or an integration key, in headers, paths and queries. */
+const ID_ARGUMENTS: ReadonlySet<string> = new Set([
+  'connection-id',
+  'connectionId',
+  'connection_id',
+  'provider-config-key',
+  'providerConfigKey',
+  'provider_config_key',
+]);
+
+function isIdArgument(argument: string | undefined): boolean {
+  return argument !== undefined && ID_ARGUMENTS.has(argument);
 }
 
 /**
@@ -317,17 +299,5 @@ export function unexpectedAnswer(
   context: Pick<NangoCallContext, 'operation' | 'providerConfigKey' | 'connectionId'>,
   what: string,
 ): NangoRequestError {
-  return new NangoRequestError(
-    `Nango answered ${context.operation}() with ${what}; is the host a Nango API?`,
-    context,
-  );
-}
-
-/** Replaces every occurrence of each secret in `text` by `[redacted]`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+  return NangoRequestError.unexpectedAnswer(context, what);
 }

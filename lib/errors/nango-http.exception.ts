@@ -1,20 +1,16 @@
 import { HttpException } from '@nestjs/common';
-import { NangoInvalidArgumentError } from './nango.error.js';
-import { NangoActionError } from './nango-action.error.js';
-import { NANGO_HTTP_ANSWERS, type NangoErrorKind } from './nango-error-table.js';
+import { NangoInvalidArgumentError } from './nango-misuse.errors.js';
 import {
-  NangoAbortedError,
-  NangoAuthenticationError,
-  NangoConnectionNotFoundError,
-  NangoIntegrationNotFoundError,
+  NANGO_HTTP_ANSWERS,
+  type NangoAnswerField,
+  type NangoErrorKind,
+} from './nango-error-table.js';
+import {
   NangoInvalidRequestError,
   NangoRateLimitError,
-  NangoReconnectRequiredError,
   NangoRequestError,
-  NangoTimeoutError,
-  NangoUnavailableError,
-  NangoUpstreamError,
-} from './nango-request.error.js';
+} from './nango-request.errors.js';
+import { kindOfError } from './nango-error.mapper.js';
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -94,38 +90,6 @@ export interface NangoHttpExceptionOptions {
   reconnectStatus?: 424 | 401;
 }
 
-/** The kind of a request error, from its class (see `NANGO_ERROR_TABLE`). */
-function kindOf(error: NangoRequestError): NangoErrorKind {
-  if (error instanceof NangoConnectionNotFoundError) return 'connection_not_found';
-  if (error instanceof NangoIntegrationNotFoundError) return 'integration_not_found';
-  if (error instanceof NangoReconnectRequiredError) return 'reconnect_required';
-  if (error instanceof NangoAuthenticationError) return 'authentication';
-  if (error instanceof NangoRateLimitError) return 'rate_limited';
-  if (error instanceof NangoTimeoutError) return 'timeout';
-  if (error instanceof NangoAbortedError) return 'aborted';
-  if (error instanceof NangoUnavailableError) return 'unavailable';
-  if (error instanceof NangoUpstreamError) return 'upstream';
-  if (error instanceof NangoActionError) return 'action_failed';
-  if (error instanceof NangoInvalidRequestError && isIdArgument(error.argument)) {
-    return 'invalid_request';
-  }
-  return 'refused';
-}
-
-/** The names Nango gives a connection id or an integration key, in headers, paths and queries. */
-const ID_ARGUMENTS: ReadonlySet<string> = new Set([
-  'connection-id',
-  'connectionId',
-  'connection_id',
-  'provider-config-key',
-  'providerConfigKey',
-  'provider_config_key',
-]);
-
-function isIdArgument(argument: string | undefined): boolean {
-  return argument !== undefined && ID_ARGUMENTS.has(argument);
-}
-
 /**
  * Maps a Nango failure to the HTTP answer the API's caller gets, or returns `undefined` for
  * errors that are not Nango's (let them through unchanged). The answers are those of
@@ -150,6 +114,52 @@ export function toNangoHttpException(
   error: unknown,
   options: NangoHttpExceptionOptions = {},
 ): NangoHttpException | undefined {
+  return answerNangoError(error, options)?.exception;
+}
+
+/**
+ * The whole answer to a Nango failure, as `NangoTokenInterceptor` and `NangoExceptionFilter`
+ * give it: the exception of {@link toNangoHttpException}, the headers to send with it and the
+ * log line the server writes.
+ */
+export interface NangoErrorAnswer {
+  /** The HTTP answer: its status and body. */
+  readonly exception: NangoHttpException;
+  /** Headers to send with it: `Retry-After` when Nango said when to try again. */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * How the server logs it: `error` for a server-side failure (5xx), `warn` when the end user
+   * must reconnect, nothing for the caller's own mistakes. The message never holds a secret.
+   */
+  readonly log?: { readonly level: 'error' | 'warn'; readonly message: string };
+}
+
+/**
+ * The one mapping from a Nango failure to its HTTP answer (status, body, headers, log line), or
+ * `undefined` for errors that are not Nango's request failures (let them through unchanged).
+ */
+export function answerNangoError(
+  error: unknown,
+  options: NangoHttpExceptionOptions = {},
+): NangoErrorAnswer | undefined {
+  const exception = exceptionOf(error, options);
+  if (exception === undefined) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const headers: Record<string, string> =
+    exception.retryAfter === undefined
+      ? {}
+      : { 'Retry-After': String(Math.max(0, Math.ceil(exception.retryAfter))) };
+  if (exception.getStatus() >= 500) return { exception, headers, log: { level: 'error', message } };
+  if (exception.getResponse().reconnect === true) {
+    return { exception, headers, log: { level: 'warn', message } };
+  }
+  return { exception, headers };
+}
+
+function exceptionOf(
+  error: unknown,
+  options: NangoHttpExceptionOptions,
+): NangoHttpException | undefined {
   if (error instanceof NangoInvalidArgumentError) {
     const problem = error.message.startsWith(`${error.operation}(): `)
       ? error.message.slice(error.operation.length + 4)
@@ -157,68 +167,48 @@ export function toNangoHttpException(
     return NangoHttpException.create(400, 'invalid_connection', problem, {}, error);
   }
   if (!(error instanceof NangoRequestError)) return undefined;
-  const kind = kindOf(error);
+  const kind = kindOfError(error);
   const answer = NANGO_HTTP_ANSWERS[kind];
-  const ids = {
-    ...(error.providerConfigKey === undefined
-      ? {}
-      : { providerConfigKey: error.providerConfigKey }),
-    ...(error.connectionId === undefined ? {} : { connectionId: error.connectionId }),
-  };
-  switch (kind) {
-    case 'connection_not_found':
-    case 'integration_not_found':
-      return NangoHttpException.create(answer.status, answer.code, answer.message, ids, error);
-    case 'reconnect_required':
-      return NangoHttpException.create(
-        options.reconnectStatus ?? answer.status,
-        answer.code,
-        answer.message,
-        { reconnect: true, ...ids },
-        error,
-      );
-    case 'invalid_request': {
-      const argument = (error as NangoInvalidRequestError).argument;
-      const said = error.nangoMessage === undefined ? '' : `: ${error.nangoMessage}`;
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        `Nango refused the ${argument}${said}`,
-        { ...nangoCode(error), ...ids },
-        error,
-      );
-    }
-    case 'rate_limited': {
-      const { retryAfter } = error as NangoRateLimitError;
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        answer.message,
-        retryAfter === undefined ? {} : { retryAfter },
-        error,
-      );
-    }
-    case 'upstream':
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        `The third-party API answered ${error.status ?? 'with an error'} through Nango's proxy.`,
-        error.status === undefined ? {} : { upstreamStatus: error.status },
-        error,
-      );
-    case 'refused':
-      return NangoHttpException.create(
-        answer.status,
-        answer.code,
-        answer.message,
-        nangoCode(error),
-        error,
-      );
-    default:
-      return NangoHttpException.create(answer.status, answer.code, answer.message, {}, error);
-  }
+  const fields = (answer.fields ?? []).map((field) => FIELD_OF[field](error));
+  return NangoHttpException.create(
+    kind === 'reconnect_required' ? (options.reconnectStatus ?? answer.status) : answer.status,
+    answer.code,
+    MESSAGE_OF[kind]?.(error) ?? answer.message,
+    Object.assign({}, ...fields) as NangoHttpExceptionExtra,
+    error,
+  );
 }
 
-function nangoCode(error: NangoRequestError): { nangoCode?: string } {
-  return error.code === undefined ? {} : { nangoCode: error.code };
-}
+/** The fields of a body beyond its status, code and message. */
+type NangoHttpExceptionExtra = Omit<
+  Partial<NangoHttpExceptionBody>,
+  'statusCode' | 'code' | 'message'
+>;
+
+/** Each optional field of a body, read from the error (nothing when it has no value). */
+const FIELD_OF: Readonly<
+  Record<NangoAnswerField, (error: NangoRequestError) => NangoHttpExceptionExtra>
+> = {
+  ids: ({ providerConfigKey, connectionId }) => ({
+    ...(providerConfigKey === undefined ? {} : { providerConfigKey }),
+    ...(connectionId === undefined ? {} : { connectionId }),
+  }),
+  reconnect: () => ({ reconnect: true }),
+  nangoCode: ({ code }) => (code === undefined ? {} : { nangoCode: code }),
+  retryAfter: (error) => {
+    const retryAfter = error instanceof NangoRateLimitError ? error.retryAfter : undefined;
+    return retryAfter === undefined ? {} : { retryAfter };
+  },
+  upstreamStatus: ({ status }) => (status === undefined ? {} : { upstreamStatus: status }),
+};
+
+/** The kinds whose message says more than the table's: what Nango refused, the third party's status. */
+const MESSAGE_OF: Partial<Record<NangoErrorKind, (error: NangoRequestError) => string>> = {
+  invalid_request: (error) => {
+    const argument = error instanceof NangoInvalidRequestError ? error.argument : undefined;
+    const said = error.nangoMessage === undefined ? '' : `: ${error.nangoMessage}`;
+    return `Nango refused the ${argument}${said}`;
+  },
+  upstream: ({ status }) =>
+    `The third-party API answered ${status ?? 'with an error'} through Nango's proxy.`,
+};

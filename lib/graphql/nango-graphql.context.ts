@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoUsageError } from '../errors/nango-misuse.errors.js';
 
 /** The part of `@nestjs/graphql` this package uses. */
 interface GraphqlModule {
@@ -31,7 +31,7 @@ let loaded: Promise<GraphqlModule> | undefined;
 
 /**
  * Imports `@nestjs/graphql`, once, when the first GraphQL resolver call is seen; an app
- * without GraphQL never loads it. Fails with a {@link NangoConfigurationError} saying to
+ * without GraphQL never loads it. Fails with a {@link NangoUsageError} saying to
  * install it.
  */
 export function loadGraphql(): Promise<GraphqlModule> {
@@ -39,9 +39,10 @@ export function loadGraphql(): Promise<GraphqlModule> {
     .then(async () => (await import('@nestjs/graphql')) as unknown as GraphqlModule)
     .catch((error: unknown) => {
       loaded = undefined;
-      throw new NangoConfigurationError(
-        `@UseNangoConnection() on a GraphQL resolver needs @nestjs/graphql, which could not be loaded (${error instanceof Error ? error.message : String(error)}). Install it: npm i @nestjs/graphql`,
-        ['@nestjs/graphql'],
+      throw NangoUsageError.missingDependency(
+        '@UseNangoConnection() on a GraphQL resolver',
+        '@nestjs/graphql',
+        error,
       );
     });
   return loaded;

@@ -1,8 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Optional } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { NangoConfigurationError } from '../errors/nango.error.js';
-import { checkInstanceName, getNangoServiceToken } from '../nango.tokens.js';
+import { NangoUsageError } from '../errors/nango-misuse.errors.js';
+import {
+  NangoAuthenticationError,
+  NangoRateLimitError,
+  NangoTimeoutError,
+  NangoUnavailableError,
+} from '../errors/nango-request.errors.js';
+import { checkInstanceName } from '../nango.tokens.js';
+import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import type { NangoService } from '../nango.service.js';
 
 /** Options of {@link NangoHealthIndicator.isHealthy}. */
@@ -52,7 +58,7 @@ const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
  * `degraded` when Nango rate-limits the app.
  *
  * `@nestjs/terminus` is an optional peer dependency, loaded when a check first runs; without
- * it, the check fails with a {@link NangoConfigurationError} saying to install it. Add the
+ * it, the check fails with a {@link NangoUsageError} saying to install it. Add the
  * indicator to the providers of the module of your health controller.
  *
  * @example
@@ -63,7 +69,7 @@ const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 export class NangoHealthIndicator {
   private terminus: Promise<TerminusHealth> | undefined;
 
-  constructor(protected readonly moduleRef: ModuleRef) {}
+  constructor(@Optional() protected readonly registry?: NangoInstanceRegistry) {}
 
   /**
    * Probes a Nango instance and returns its health under `key`.
@@ -116,9 +122,10 @@ export class NangoHealthIndicator {
         (terminus) => new terminus.HealthIndicatorService(),
         (error: unknown) => {
           this.terminus = undefined;
-          throw new NangoConfigurationError(
-            `NangoHealthIndicator needs @nestjs/terminus, which could not be loaded (${error instanceof Error ? error.message : String(error)}). Install it: npm i @nestjs/terminus`,
-            ['@nestjs/terminus'],
+          throw NangoUsageError.missingDependency(
+            'NangoHealthIndicator',
+            '@nestjs/terminus',
+            error,
           );
         },
       );
@@ -126,14 +133,9 @@ export class NangoHealthIndicator {
   }
 
   private service(instance: string | undefined): NangoService {
-    try {
-      return this.moduleRef.get<NangoService>(getNangoServiceToken(instance), { strict: false });
-    } catch {
-      throw new NangoConfigurationError(
-        `NangoHealthIndicator found no Nango instance${instance === undefined ? '' : ` named "${instance}"`}: import NangoModule.forRoot({ ${instance === undefined ? '' : `name: '${instance}', `}... }) in the application.`,
-        ['instance'],
-      );
-    }
+    if (this.registry === undefined)
+      throw NangoInstanceRegistry.missing(instance, 'NangoHealthIndicator');
+    return this.registry.get(instance, 'NangoHealthIndicator').service;
   }
 }
 
@@ -142,17 +144,11 @@ function elapsed(started: number): number {
 }
 
 function reasonOf(error: unknown): NangoHealthReason {
-  const name = error instanceof Error ? error.name : '';
-  switch (name) {
-    case 'NangoAuthenticationError':
-      return 'bad_key';
-    case 'NangoTimeoutError':
-      return 'timeout';
-    case 'NangoRateLimitError':
-      return 'rate_limited';
-    case 'NangoUnavailableError':
-      return (error as { status?: number }).status === undefined ? 'unreachable' : 'server_error';
-    default:
-      return 'unexpected';
+  if (error instanceof NangoAuthenticationError) return 'bad_key';
+  if (error instanceof NangoTimeoutError) return 'timeout';
+  if (error instanceof NangoRateLimitError) return 'rate_limited';
+  if (error instanceof NangoUnavailableError) {
+    return error.status === undefined ? 'unreachable' : 'server_error';
   }
+  return 'unexpected';
 }

@@ -1,5 +1,5 @@
 import { HttpException, type ExecutionContext } from '@nestjs/common';
-import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
+import { NangoConnectionResolutionError } from '../errors/nango-misuse.errors.js';
 import { NangoHttpException } from '../errors/nango-http.exception.js';
 import { resolveSource, type NangoSourceInput } from '../utils/nango-value-source.js';
 import { handlerName } from '../utils/handler-name.js';

@@ -11,8 +11,8 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import type { NangoService } from '../nango.service.js';
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
-import { NangoConnectionResolutionError } from '../errors/nango-usage.error.js';
-import { NangoHttpException, toNangoHttpException } from '../errors/nango-http.exception.js';
+import { NangoConnectionResolutionError } from '../errors/nango-misuse.errors.js';
+import { NangoHttpException, answerNangoError } from '../errors/nango-http.exception.js';
 import {
   getNangoRequestState,
   setNangoRequestState,
@@ -202,19 +202,17 @@ export class NangoTokenInterceptor implements NestInterceptor {
     context: ExecutionContext,
     route: UseNangoConnectionOptions,
   ): unknown {
-    const exception = toNangoHttpException(error, { reconnectStatus: route.reconnectStatus });
-    if (exception === undefined) return error;
-    const status = exception.getStatus();
-    const message = error instanceof Error ? error.message : String(error);
-    if (status >= 500) {
-      this.logger.error(`${handlerName(context)}: ${message}`);
-    } else if (exception.getResponse().reconnect === true) {
-      this.logger.warn(`${handlerName(context)}: ${message}`);
+    const answer = answerNangoError(error, { reconnectStatus: route.reconnectStatus });
+    if (answer === undefined) return error;
+    if (answer.log !== undefined) {
+      this.logger[answer.log.level](`${handlerName(context)}: ${answer.log.message}`);
     }
-    if (exception.retryAfter !== undefined && context.getType() === 'http') {
-      this.setHeader(context, 'Retry-After', String(Math.max(0, Math.ceil(exception.retryAfter))));
+    if (context.getType() === 'http') {
+      for (const [name, value] of Object.entries(answer.headers)) {
+        this.setHeader(context, name, value);
+      }
     }
-    return exception;
+    return answer.exception;
   }
 
   /** Sets a response header through the HTTP adapter (Express and Fastify alike). */

@@ -2,8 +2,8 @@ import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { NangoWebhookMetadata } from '../webhooks/nango-webhook.constants.js';
-import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
-import { NangoStartupError } from '../errors/nango-startup.error.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-misuse.errors.js';
+import { NangoStartupError } from '../errors/nango-misuse.errors.js';
 import { nangoParamsOf } from '../decorators/nango-params.metadata.js';
 
 /** The part of Nest's HTTP adapter that installs body parsers. */

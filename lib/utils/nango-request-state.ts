@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { NangoToken } from '../interfaces/nango-credentials.interface.js';
 import type { NangoConnection } from '../interfaces/nango-connection.interface.js';
-import { NangoConnectionNotDeclaredError } from '../errors/nango-usage.error.js';
+import { NangoConnectionNotDeclaredError } from '../errors/nango-misuse.errors.js';
 import { graphqlCarrier } from '../graphql/nango-graphql.context.js';
 import { handlerName } from './handler-name.js';
 

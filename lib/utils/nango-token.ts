@@ -1,5 +1,6 @@
 import type { NangoCredentials, NangoToken } from '../interfaces/nango-credentials.interface.js';
-import { unexpectedAnswer, type NangoCallContext } from '../errors/nango-error.mapper.js';
+import { unexpectedAnswer } from '../errors/nango-error.mapper.js';
+import type { NangoCallContext } from '../interfaces/nango-call-context.interface.js';
 
 /**
  * What `NangoService.getToken` returns for these credentials: the access token for OAUTH2,

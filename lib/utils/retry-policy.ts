@@ -1,6 +1,6 @@
 import { isAxiosError } from 'axios';
 import { defer, retry, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
-import { retryAfterSeconds } from '../errors/nango-error.mapper.js';
+import { retryAfterSeconds } from './retry-after.js';
 
 /** The retry policy for calls to Nango's own API, with defaults applied. */
 export interface NangoRetryPolicy {

@@ -1,8 +1,8 @@
 import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { NangoInvalidArgumentError } from '../errors/nango.error.js';
+import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoProxyResponse } from '../interfaces/nango-proxy.interface.js';
-import { flatHeaders } from '../transport/flat-headers.js';
+import { flatHeaders } from './flat-headers.js';
 
 /** Options of a Nest `StreamableFile`: `type`, `disposition`, `length`. */
 export type NangoStreamableFileOptions = NonNullable<

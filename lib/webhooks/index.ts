@@ -6,11 +6,13 @@ export {
   NANGO_WEBHOOK_SIGNATURE_HEADER,
   verifyNangoWebhookSignature,
   signNangoWebhook,
+} from './nango-webhook.signature.js';
+export {
   isNangoAuthWebhook,
   isNangoSyncWebhook,
   isNangoForwardWebhook,
   isNangoAsyncActionWebhook,
-} from './nango-webhook.signature.js';
+} from './nango-webhook.type-guards.js';
 export {
   OnNangoWebhook,
   onNangoWebhookFilters,

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoUsageError } from '../errors/nango-misuse.errors.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 import { NANGO_WEBHOOK_PAYLOAD } from './nango-webhook.constants.js';
 import { recordNangoParam } from '../decorators/nango-params.metadata.js';
@@ -15,9 +15,9 @@ export const NangoWebhookPayload = createParamDecorator(
       .getRequest<{ [NANGO_WEBHOOK_PAYLOAD]?: NangoWebhookBody }>();
     const payload = request[NANGO_WEBHOOK_PAYLOAD];
     if (payload === undefined) {
-      throw new NangoConfigurationError(
-        '@NangoWebhookPayload() found no verified webhook: put @NangoWebhook() on the same handler.',
-        [],
+      throw NangoUsageError.create(
+        '@NangoWebhookPayload() found no verified webhook',
+        'put @NangoWebhook() on the same handler.',
       );
     }
     return payload;

@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoUsageError } from '../errors/nango-misuse.errors.js';
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 import type {
@@ -57,10 +57,7 @@ export class NangoWebhookGuard implements CanActivate {
     const rawBody = request.rawBody;
     if (!Buffer.isBuffer(rawBody)) {
       if (hasParsedBody(request.body)) {
-        throw new NangoConfigurationError(
-          'NangoWebhookGuard: the request has no raw body, so its signature cannot be checked. Create the application with NestFactory.create(AppModule, { rawBody: true }).',
-          ['rawBody'],
-        );
+        throw NangoUsageError.missingRawBody();
       }
       throw new UnauthorizedException('Missing Nango webhook body or signature');
     }

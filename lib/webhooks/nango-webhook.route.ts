@@ -1,5 +1,5 @@
 import { Controller, Inject, Post, type Type } from '@nestjs/common';
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 import { NangoWebhook } from './nango-webhook.decorator.js';

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 
 /** The header carrying Nango's webhook signature: hex HMAC-SHA256 of the raw body. */
 export const NANGO_WEBHOOK_SIGNATURE_HEADER = 'x-nango-hmac-sha256';
@@ -39,32 +38,4 @@ export function verifyNangoWebhookSignature(
  */
 export function signNangoWebhook(body: Buffer | string, key: string): string {
   return createHmac('sha256', key).update(body).digest('hex');
-}
-
-/** Narrows a webhook to `type: 'auth'`. */
-export function isNangoAuthWebhook(
-  payload: NangoWebhookBody,
-): payload is Extract<NangoWebhookBody, { type: 'auth' }> {
-  return payload.type === 'auth';
-}
-
-/** Narrows a webhook to `type: 'sync'`. */
-export function isNangoSyncWebhook(
-  payload: NangoWebhookBody,
-): payload is Extract<NangoWebhookBody, { type: 'sync' }> {
-  return payload.type === 'sync';
-}
-
-/** Narrows a webhook to `type: 'forward'`. */
-export function isNangoForwardWebhook(
-  payload: NangoWebhookBody,
-): payload is Extract<NangoWebhookBody, { type: 'forward' }> {
-  return payload.type === 'forward';
-}
-
-/** Narrows a webhook to `type: 'async_action'`. */
-export function isNangoAsyncActionWebhook(
-  payload: NangoWebhookBody,
-): payload is Extract<NangoWebhookBody, { type: 'async_action' }> {
-  return payload.type === 'async_action';
 }

@@ -1,4 +1,4 @@
-import { NangoConfigurationError } from '../errors/nango.error.js';
+import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { NangoModule } from '../../lib/index.js';
+import { NangoExceptionFilter, NangoModule } from '../../lib/index.js';
 import { ConnectionsController } from './connections/connections.controller.js';
 import { GithubController } from './github/github.controller.js';
 import { GithubService } from './github/github.service.js';
-import { NangoErrorFilter } from './nango/nango-error.filter.js';
 
 /**
  * The sample application. Nango's key and host come from the environment (or a `.env` file)
@@ -25,6 +24,7 @@ import { NangoErrorFilter } from './nango/nango-error.filter.js';
     }),
   ],
   controllers: [ConnectionsController, GithubController],
-  providers: [GithubService, { provide: APP_FILTER, useClass: NangoErrorFilter }],
+  // A NangoError thrown by GithubService's proxy calls answers as @UseNangoConnection() does.
+  providers: [GithubService, { provide: APP_FILTER, useClass: NangoExceptionFilter }],
 })
 export class AppModule {}

@@ -112,6 +112,7 @@ describe('npm pack', () => {
         !['README.md', 'LICENSE', 'package.json', 'dist/cjs/package.json'].includes(path) &&
         !/^dist\/cjs\/.+(?<!\.spec|\.e2e-spec)\.(js|d\.ts)$/.test(path) &&
         !/^dist\/esm\/.+(?<!\.spec|\.e2e-spec)\.d\.ts$/.test(path) &&
+        !/^docs\/[a-z-]+\.md$/.test(path) &&
         !['dist/esm/index.js', 'dist/esm/testing/index.js'].includes(path),
     );
     expect(unexpected).toEqual([]);
@@ -119,6 +120,7 @@ describe('npm pack', () => {
       expect.arrayContaining([
         'README.md',
         'LICENSE',
+        'docs/errors.md',
         'package.json',
         'dist/cjs/package.json',
         'dist/cjs/index.js',

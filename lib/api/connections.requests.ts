@@ -146,7 +146,7 @@ function patchConnectionRequest(
     'only tags, end_user and webhook_url_override can be changed.',
   );
   if (Object.keys(body).length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'patch',
       'must change something: tags, end_user or webhook_url_override.',
@@ -159,7 +159,7 @@ function patchConnectionRequest(
     override !== undefined &&
     (typeof override !== 'string' || (override !== '' && !/^https?:\/\/\S+$/i.test(override)))
   ) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'patch.webhook_url_override',
       'must be an http(s) URL, or "" to clear it.',
@@ -269,7 +269,7 @@ function listConnectionsRequest(filter: ListConnectionsFilter | undefined): Nang
   const query = new URLSearchParams();
   if (filter !== undefined) {
     if (!isRecord(filter)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'filter',
         'must be a connection id or an object of filters.',
@@ -345,7 +345,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
   if (value === undefined) return;
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
   if (list.length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'integrationId',
       'must be an integration key or a non-empty list of them.',
@@ -355,7 +355,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
     const argument = Array.isArray(value) ? `integrationId[${i}]` : 'integrationId';
     const checked = checkId(operation, argument, key);
     if (checked.includes(',')) {
-      throw new NangoInvalidArgumentError(operation, argument, 'must not contain ",".');
+      throw NangoInvalidArgumentError.create(operation, argument, 'must not contain ",".');
     }
     return checked;
   });
@@ -366,7 +366,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
 function setTags(query: URLSearchParams, operation: string, tags: unknown): void {
   if (tags === undefined) return;
   if (!isRecord(tags)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'tags',
       'must be an object of tag names to string values.',

@@ -2,6 +2,7 @@ import { NANGO_MAX_ID_LENGTH, NANGO_MAX_TIMEOUT_MS } from '../nango.constants.js
 import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import { isRecord } from '../utils/is-record.js';
+import { isWholeNumber } from '../utils/whole-number.js';
 
 /**
  * The argument checks of every `NangoService` method, each written once: they return the
@@ -15,11 +16,6 @@ export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Visible ASCII and space: what a header value (or a cursor in a query) may carry. */
 export const HEADER_SAFE = /^[\x20-\x7e]*$/;
-
-/** Whether `value` is a whole number in `[min, max]`. */
-export function isWholeNumber(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
 
 /**
  * Checks a connection id or integration key and returns it percent-encoded for a URL path.

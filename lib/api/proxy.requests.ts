@@ -6,13 +6,13 @@ import type {
   NangoProxyParamValue,
 } from '../interfaces/nango-proxy.interface.js';
 import { isRecord } from '../utils/is-record.js';
+import { isWholeNumber } from '../utils/whole-number.js';
 import {
   CONTROL_CHARS,
   checkCallOptions,
   checkFlag,
   checkInt,
   headerId,
-  isWholeNumber,
 } from './nango-arguments.js';
 import type { NangoApiRequest } from './nango-api-request.js';
 

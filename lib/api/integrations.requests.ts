@@ -64,7 +64,8 @@ export function getIntegrationRequest(
   };
 }
 
-const CREATE_FIELDS = [
+/** The fields of an integration Nango takes on create (`POST /integrations`); the stand-in too. */
+export const CREATE_FIELDS = [
   'provider',
   'unique_key',
   'display_name',

@@ -4,6 +4,7 @@ import type { NangoCallOptions } from '../interfaces/nango-module-options.interf
 import type {
   ListConnectionsFilter,
   ListConnectionsQueries,
+  NangoConnection,
   NangoConnectionList,
   NangoPatchConnectionParams,
 } from '../interfaces/nango-connection.interface.js';
@@ -227,6 +228,11 @@ export function listConnectionsCall(
     listConnectionsRequest(typeof filter === 'string' ? { connectionId: filter } : filter),
     options,
   ];
+}
+
+/** What `getMetadata()` returns: the connection's `metadata`, `{}` when it has none. */
+export function metadataOf<M>(connection: NangoConnection): M {
+  return (connection.metadata ?? {}) as M;
 }
 
 /** Nango's answer to `GET /connections`, checked: a body with a `connections` list. */

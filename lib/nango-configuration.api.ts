@@ -11,7 +11,11 @@ import {
 } from './api/syncs.requests.js';
 import { listProvidersRequest, providerRequest } from './api/providers.requests.js';
 import { functionRequest, listFunctionsRequest } from './api/functions.requests.js';
-import { environmentVariablesRequest, scriptsConfigRequest } from './api/environment.requests.js';
+import {
+  environmentVariableList,
+  environmentVariablesRequest,
+  scriptsConfigRequest,
+} from './api/environment.requests.js';
 import type { NangoCallOptions } from './interfaces/nango-module-options.interface.js';
 import type {
   NangoListProvidersQuery,
@@ -180,11 +184,10 @@ export abstract class NangoConfigurationApi {
 
   /** The environment variables set in Nango's dashboard: `GET /environment-variables`. */
   async getEnvironmentVariables(options?: NangoCallOptions): Promise<NangoEnvironmentVariable[]> {
-    const variables = await this.call<NangoEnvironmentVariable[] | null | ''>(
+    return this.call<NangoEnvironmentVariable[] | null | ''>(
       environmentVariablesRequest(),
       options,
-    );
-    return variables || [];
+    ).then(environmentVariableList);
   }
 
   /** Starts the schedule of syncs, for one connection or all: `POST /sync/start`. */

@@ -17,6 +17,7 @@ import type {
   ResolvedNangoOptions,
 } from './interfaces/nango-module-options.interface.js';
 import { isRecord } from './utils/is-record.js';
+import { definedFields } from './utils/defined-fields.js';
 import {
   NangoKeysSchema,
   NangoModuleOptionsSchema,
@@ -81,15 +82,11 @@ function resolveCache(
 
 function resolveRetry(retry: NangoRetryOptions | false | undefined): NangoRetryPolicy | false {
   if (retry === false) return false;
-  const policy = { ...NANGO_DEFAULT_RETRY, ...stripUndefined(retry ?? {}) };
+  const policy = { ...NANGO_DEFAULT_RETRY, ...definedFields(retry ?? {}) };
   return Object.freeze({ ...policy, maxDelayMs: Math.max(policy.maxDelayMs, policy.minDelayMs) });
 }
 
 /** One key or a list of them, as a frozen list. */
 function listOf(keys: string | readonly string[]): readonly string[] {
   return Object.freeze(typeof keys === 'string' ? [keys] : [...keys]);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -3,11 +3,9 @@ import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { NANGO_OPTIONS } from './nango.constants.js';
 import { NANGO_HTTP_SERVICE } from './nango.internal-constants.js';
-import { NangoUpstreamError } from './errors/nango-request.errors.js';
 import { NangoTransport } from './transport/nango-transport.js';
 import { NangoConnectionFetcher } from './connections/nango-connection-fetcher.js';
 import { NangoConfigurationApi } from './nango-configuration.api.js';
-import { requireToken } from './utils/nango-token.js';
 import { isRecord } from './utils/is-record.js';
 import { checkCallOptions } from './api/nango-arguments.js';
 import type { NangoApiRequest, NangoRequestContext } from './api/nango-api-request.js';
@@ -16,6 +14,7 @@ import {
   deleteConnectionRequest,
   getConnectionRequest,
   listConnectionsCall,
+  metadataOf,
   metadataRequest,
   patchConnectionCall,
   type ListConnectionsArgs,
@@ -144,16 +143,17 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     githubJwtOrOptions?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<NangoToken> {
-    const fetch = getConnectionRequest(
-      'getToken',
-      providerConfigKey,
-      connectionId,
-      forceRefresh,
-      false,
-      githubJwtOrOptions,
-      options,
+    return this.connections.token(
+      getConnectionRequest(
+        'getToken',
+        providerConfigKey,
+        connectionId,
+        forceRefresh,
+        false,
+        githubJwtOrOptions,
+        options,
+      ),
     );
-    return requireToken((await this.connections.fetch(fetch)).credentials, fetch.context);
   }
 
   /**
@@ -226,8 +226,7 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
   ): Promise<NangoConnectionList>;
   /** Implementation of the shapes above. */
   async listConnections(...args: ListConnectionsArgs): Promise<NangoConnectionList> {
-    const [api, options] = listConnectionsCall(args);
-    return connectionList(await this.call<unknown>(api, options));
+    return this.call<unknown>(...listConnectionsCall(args)).then(connectionList);
   }
 
   /**
@@ -237,23 +236,7 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
    * with the other `NangoRequestError` subclasses. Retrying is Nango's job (`retries`).
    */
   async proxy<T = unknown>(config: NangoProxyConfig): Promise<NangoProxyResponse<T>> {
-    const proxy = proxyRequest(config);
-    const response = await this.send<T>(proxy.request, proxy.context, proxy.options).catch(
-      async (error: unknown) => {
-        // The third party refused the token: a cached copy of it is stale.
-        if (error instanceof NangoUpstreamError && error.status === 401) {
-          await this.clearCachedCredentials(proxy.providerConfigKey, proxy.connectionId);
-        }
-        throw error;
-      },
-    );
-    // `config` and `request` of an axios response carry the Authorization header: not handed out.
-    return {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      data: response.data,
-    };
+    return this.connections.proxy<T>(proxyRequest(config));
   }
 
   /** `proxy()` with `GET`. */
@@ -290,13 +273,11 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     connectionId: string,
     options?: NangoCallOptions,
   ): Promise<NangoSuccess> {
-    const result = await this.call<NangoSuccess>(
-      deleteConnectionRequest(providerConfigKey, connectionId),
-      options,
+    return this.connections.dropAfter(
+      providerConfigKey,
+      connectionId,
+      this.call<NangoSuccess>(deleteConnectionRequest(providerConfigKey, connectionId), options),
     );
-    // A deleted connection's credentials must not outlive it in the cache.
-    await this.clearCachedCredentials(providerConfigKey, connectionId);
-    return result;
   }
 
   /** The metadata of a connection (from `GET /connections/{connectionId}`). */
@@ -305,14 +286,9 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     connectionId: string,
     options?: NangoCallOptions,
   ): Promise<M> {
-    const connection = await this.getConnection(
-      providerConfigKey,
-      connectionId,
-      false,
-      false,
-      options,
+    return this.getConnection(providerConfigKey, connectionId, false, false, options).then(
+      metadataOf<M>,
     );
-    return (connection.metadata ?? {}) as M;
   }
 
   /**
@@ -513,7 +489,7 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     refreshGithubAppJwtToken?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<T> {
-    const connection = await this.connections.fetch(
+    return this.connections.rawTokenResponse<T>(
       getConnectionRequest(
         'getRawTokenResponse',
         providerConfigKey,
@@ -524,7 +500,6 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
         options,
       ),
     );
-    return (connection.credentials as { raw?: unknown }).raw as T;
   }
 
   /**

@@ -22,7 +22,7 @@ export function triggerActionRequest(
   const headers = connectionHeaders(operation, providerConfigKey, connectionId);
   const action_name = checkId(operation, 'actionName', actionName);
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'options',
       'must be an object such as { async: true, timeout: 5000 }.',
@@ -32,7 +32,7 @@ export function triggerActionRequest(
   const maxRetries = checkInt(operation, 'maxRetries', options?.maxRetries, 0, 5);
   if (maxRetries !== undefined) {
     if (headers['X-Async'] === undefined) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'maxRetries',
         'only applies to asynchronous actions: add async: true.',
@@ -66,7 +66,7 @@ export function asyncActionResultRequest(props: unknown): NangoApiRequest {
   if (statusUrl !== undefined && statusUrl !== '') {
     const match = typeof statusUrl === 'string' ? STATUS_URL.exec(statusUrl) : null;
     if (match === null) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'statusUrl',
         'must be the statusUrl triggerActionAsync() returned, such as "/action/<id>".',
@@ -80,12 +80,12 @@ export function asyncActionResultRequest(props: unknown): NangoApiRequest {
       decoded = '';
     }
     if (decoded === '' || decoded === '.' || decoded === '..') {
-      throw new NangoInvalidArgumentError(operation, 'statusUrl', 'has no action id.');
+      throw NangoInvalidArgumentError.create(operation, 'statusUrl', 'has no action id.');
     }
   } else if (p['id'] !== undefined && p['id'] !== '') {
     segment = pathSegment(operation, 'id', p['id']);
   } else {
-    throw new NangoInvalidArgumentError(operation, 'props', 'needs an id or a statusUrl.');
+    throw NangoInvalidArgumentError.create(operation, 'props', 'needs an id or a statusUrl.');
   }
   let id = segment;
   try {

@@ -30,7 +30,7 @@ export function connectSessionRequest(
   } else if (body['allowed_integrations'] !== undefined) {
     const allowed = body['allowed_integrations'];
     if (!Array.isArray(allowed)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'allowed_integrations',
         'must be a list of integration keys.',

@@ -4,6 +4,7 @@ import type { NangoCallOptions } from '../interfaces/nango-module-options.interf
 import type {
   ListConnectionsFilter,
   ListConnectionsQueries,
+  NangoConnection,
   NangoConnectionList,
   NangoPatchConnectionParams,
 } from '../interfaces/nango-connection.interface.js';
@@ -146,7 +147,7 @@ function patchConnectionRequest(
     'only tags, end_user and webhook_url_override can be changed.',
   );
   if (Object.keys(body).length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'patch',
       'must change something: tags, end_user or webhook_url_override.',
@@ -159,7 +160,7 @@ function patchConnectionRequest(
     override !== undefined &&
     (typeof override !== 'string' || (override !== '' && !/^https?:\/\/\S+$/i.test(override)))
   ) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'patch.webhook_url_override',
       'must be an http(s) URL, or "" to clear it.',
@@ -229,6 +230,11 @@ export function listConnectionsCall(
   ];
 }
 
+/** What `getMetadata()` returns: the connection's `metadata`, `{}` when it has none. */
+export function metadataOf<M>(connection: NangoConnection): M {
+  return (connection.metadata ?? {}) as M;
+}
+
 /** Nango's answer to `GET /connections`, checked: a body with a `connections` list. */
 export function connectionList(data: unknown): NangoConnectionList {
   if (!isRecord(data) || !Array.isArray(data['connections'])) {
@@ -269,7 +275,7 @@ function listConnectionsRequest(filter: ListConnectionsFilter | undefined): Nang
   const query = new URLSearchParams();
   if (filter !== undefined) {
     if (!isRecord(filter)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'filter',
         'must be a connection id or an object of filters.',
@@ -345,7 +351,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
   if (value === undefined) return;
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
   if (list.length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'integrationId',
       'must be an integration key or a non-empty list of them.',
@@ -355,7 +361,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
     const argument = Array.isArray(value) ? `integrationId[${i}]` : 'integrationId';
     const checked = checkId(operation, argument, key);
     if (checked.includes(',')) {
-      throw new NangoInvalidArgumentError(operation, argument, 'must not contain ",".');
+      throw NangoInvalidArgumentError.create(operation, argument, 'must not contain ",".');
     }
     return checked;
   });
@@ -366,7 +372,7 @@ function setIntegrations(query: URLSearchParams, operation: string, value: unkno
 function setTags(query: URLSearchParams, operation: string, tags: unknown): void {
   if (tags === undefined) return;
   if (!isRecord(tags)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'tags',
       'must be an object of tag names to string values.',

@@ -1,5 +1,6 @@
 import { checkOneOf } from './nango-arguments.js';
 import type { NangoApiRequest } from './nango-api-request.js';
+import type { NangoEnvironmentVariable } from '../interfaces/nango-environment.interface.js';
 
 /** `GET /environment-variables`. */
 export function environmentVariablesRequest(): NangoApiRequest {
@@ -7,6 +8,13 @@ export function environmentVariablesRequest(): NangoApiRequest {
     request: { method: 'GET', url: '/environment-variables' },
     context: { operation: 'getEnvironmentVariables' },
   };
+}
+
+/** What `getEnvironmentVariables()` returns: Nango's list, `[]` when it answers null or nothing. */
+export function environmentVariableList(
+  body: NangoEnvironmentVariable[] | null | '',
+): NangoEnvironmentVariable[] {
+  return body || [];
 }
 
 /** `GET /scripts/config?format=nango|openai` (default `nango`). */

@@ -78,7 +78,7 @@ export function functionRequest(
     deleting ? (['action', 'sync'] as const) : TYPES,
   );
   if (deleting && type === undefined) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'type',
       "is required: { type: 'action' } or { type: 'sync' }.",

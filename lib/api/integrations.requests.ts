@@ -44,7 +44,7 @@ export function getIntegrationRequest(
   const query = new URLSearchParams();
   if (include !== undefined) {
     if (!Array.isArray(include)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'include',
         "must be a list of 'webhook' and/or 'credentials'.",
@@ -64,7 +64,8 @@ export function getIntegrationRequest(
   };
 }
 
-const CREATE_FIELDS = [
+/** The fields of an integration Nango takes on create (`POST /integrations`); the stand-in too. */
+export const CREATE_FIELDS = [
   'provider',
   'unique_key',
   'display_name',
@@ -102,7 +103,7 @@ function checkBody(
     const map = checkObject(operation, `body.${field}`, b[field], "{ name: 'value' }");
     for (const [name, value] of Object.entries(map)) {
       if (typeof value !== 'string') {
-        throw new NangoInvalidArgumentError(
+        throw NangoInvalidArgumentError.create(
           operation,
           `body.${field}.${name}`,
           'must be a string.',
@@ -145,7 +146,7 @@ export function updateIntegrationRequest(params: unknown, body: unknown): NangoA
   const integration = p['uniqueKey'] as string;
   const b = checkBody(operation, body, UPDATE_FIELDS, "{ display_name: 'GitHub (prod)' }");
   if (Object.keys(b).length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'body',
       `must change something: ${UPDATE_FIELDS.join(', ')}.`,

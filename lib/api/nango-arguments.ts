@@ -2,6 +2,7 @@ import { NANGO_MAX_ID_LENGTH, NANGO_MAX_TIMEOUT_MS } from '../nango.constants.js
 import { NangoInvalidArgumentError } from '../errors/nango-misuse.errors.js';
 import type { NangoCallOptions } from '../interfaces/nango-module-options.interface.js';
 import { isRecord } from '../utils/is-record.js';
+import { isWholeNumber } from '../utils/whole-number.js';
 
 /**
  * The argument checks of every `NangoService` method, each written once: they return the
@@ -16,11 +17,6 @@ export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** Visible ASCII and space: what a header value (or a cursor in a query) may carry. */
 export const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
-/** Whether `value` is a whole number in `[min, max]`. */
-export function isWholeNumber(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
 /**
  * Checks a connection id or integration key and returns it percent-encoded for a URL path.
  * Refuses what Nango could never match: empty, `.` or `..`, over 255 characters, control
@@ -33,27 +29,27 @@ export function pathSegment(operation: string, argument: string, value: unknown)
 /** Checks a connection id or integration key (see {@link pathSegment}) and returns it. */
 export function checkId(operation: string, argument: string, value: unknown): string {
   if (typeof value !== 'string') {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be a string, got ${typeof value}.`,
     );
   }
   if (value.length === 0) {
-    throw new NangoInvalidArgumentError(operation, argument, 'must not be empty.');
+    throw NangoInvalidArgumentError.create(operation, argument, 'must not be empty.');
   }
   if (value.length > NANGO_MAX_ID_LENGTH) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be at most ${NANGO_MAX_ID_LENGTH} characters (got ${value.length}).`,
     );
   }
   if (value === '.' || value === '..') {
-    throw new NangoInvalidArgumentError(operation, argument, `must not be "${value}".`);
+    throw NangoInvalidArgumentError.create(operation, argument, `must not be "${value}".`);
   }
   if (CONTROL_CHARS.test(value)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       'must not contain control characters (CR, LF, ...).',
@@ -69,7 +65,7 @@ export function checkId(operation: string, argument: string, value: unknown): st
 export function headerId(operation: string, argument: string, value: unknown): string {
   const id = checkId(operation, argument, value);
   if (!HEADER_SAFE.test(id)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       'must be ASCII to travel in a header.',
@@ -94,7 +90,7 @@ export function connectionHeaders(
 export function checkFlag(operation: string, argument: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be a boolean, got ${typeof value}.`,
@@ -111,7 +107,7 @@ export function checkObject(
   example: string,
 ): Record<string, unknown> {
   if (!isRecord(value)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be an object such as ${example}.`,
@@ -132,7 +128,7 @@ export function checkKnownFields(
 ): void {
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `has unknown field(s) ${unknown.join(', ')}: ${only}`,
@@ -149,7 +145,7 @@ export function checkIdOrIds(
 ): string | string[] {
   if (!Array.isArray(value)) return checkId(operation, argument, value);
   if (value.length === 0 || value.length > max) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be an id or a list of 1 to ${max} ids.`,
@@ -167,12 +163,12 @@ export function checkTags(
   const tags = checkObject(operation, argument, value, "{ team: 'a' }");
   const entries = Object.entries(tags);
   if (entries.length > 10) {
-    throw new NangoInvalidArgumentError(operation, argument, 'must have at most 10 tags.');
+    throw NangoInvalidArgumentError.create(operation, argument, 'must have at most 10 tags.');
   }
   for (const [name, tag] of entries) {
     checkId(operation, `${argument} name`, name);
     if (typeof tag !== 'string' || tag.length > 255) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         `${argument}.${name}`,
         'must be a string of at most 255 characters.',
@@ -199,7 +195,7 @@ export function checkInt(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (!isWholeNumber(value, min, max)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be a whole number ${what === undefined ? '' : `of ${what} `}from ${min} to ${max}.`,
@@ -217,7 +213,7 @@ export function checkOneOf<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       `must be one of ${allowed.join(', ')}.`,
@@ -238,7 +234,7 @@ export function checkIsoDate(
     !/^\d{4}-\d{2}-\d{2}T/.test(value) ||
     Number.isNaN(Date.parse(value))
   ) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       'must be an ISO-8601 date-time such as "2024-05-31T11:46:13.390Z".',
@@ -263,7 +259,7 @@ export function checkCallOptions(
 ): NangoCallOptions {
   if (options === undefined) return NO_CALL_OPTIONS;
   if (typeof options !== 'object' || options === null) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'options',
       'must be an object such as { timeout, signal }.',
@@ -272,10 +268,10 @@ export function checkCallOptions(
   const { timeout, signal, retry } = options;
   checkInt(operation, 'timeout', timeout, 1, NANGO_MAX_TIMEOUT_MS, 'milliseconds');
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new NangoInvalidArgumentError(operation, 'signal', 'must be an AbortSignal.');
+    throw NangoInvalidArgumentError.create(operation, 'signal', 'must be an AbortSignal.');
   }
   if (retry !== undefined && typeof retry !== 'boolean') {
-    throw new NangoInvalidArgumentError(operation, 'retry', 'must be a boolean.');
+    throw NangoInvalidArgumentError.create(operation, 'retry', 'must be a boolean.');
   }
   return options;
 }

@@ -6,13 +6,13 @@ import type {
   NangoProxyParamValue,
 } from '../interfaces/nango-proxy.interface.js';
 import { isRecord } from '../utils/is-record.js';
+import { isWholeNumber } from '../utils/whole-number.js';
 import {
   CONTROL_CHARS,
   checkCallOptions,
   checkFlag,
   checkInt,
   headerId,
-  isWholeNumber,
 } from './nango-arguments.js';
 import type { NangoApiRequest } from './nango-api-request.js';
 
@@ -60,7 +60,7 @@ export interface NangoProxyRequest extends NangoApiRequest {
 export function proxyRequest(config: NangoProxyConfig): NangoProxyRequest {
   const operation = 'proxy';
   if (typeof config !== 'object' || config === null) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'config',
       'must be an object with endpoint, providerConfigKey and connectionId.',
@@ -72,7 +72,7 @@ export function proxyRequest(config: NangoProxyConfig): NangoProxyRequest {
   const endpoint = checkEndpoint(operation, config.endpoint);
   const query = queryString(operation, endpoint, config.params);
   if (method === 'GET' && config.data !== undefined) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'data',
       'cannot be sent with GET; use post/put/patch/delete.',
@@ -97,7 +97,7 @@ export function proxyRequest(config: NangoProxyConfig): NangoProxyRequest {
   }
   const responseType = config.responseType ?? 'json';
   if (!PROXY_RESPONSE_TYPES.has(responseType)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'responseType',
       'must be one of json, text, arraybuffer, stream.',
@@ -136,7 +136,7 @@ export const NANGO_CONNECTION_ID_RULE = /^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$/;
 function proxyConnectionId(operation: string, value: unknown): string {
   const id = headerId(operation, 'connectionId', value);
   if (!NANGO_CONNECTION_ID_RULE.test(id)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'connectionId',
       `must match Nango's connection id rule ${String(NANGO_CONNECTION_ID_RULE)}: Nango's proxy refuses any other Connection-Id (400 invalid_headers).`,
@@ -168,14 +168,14 @@ function decodeFully(segment: string): string {
  */
 function checkEndpoint(operation: string, endpoint: unknown): string {
   if (typeof endpoint !== 'string' || endpoint.trim().length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'endpoint',
       'must be a non-empty path such as "/user/repos".',
     );
   }
   const bad = (problem: string): never => {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'endpoint',
       `${problem} Pass a path such as "/user/repos".`,
@@ -203,7 +203,7 @@ function checkMethod(operation: string, method: unknown): NangoProxyMethod {
   if (method === undefined) return 'GET';
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (!PROXY_METHODS.has(upper)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'method',
       'must be one of GET, POST, PUT, PATCH, DELETE, PROPFIND, REPORT.',
@@ -220,7 +220,7 @@ function proxyHeaders(
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
   if (!isRecord(headers)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'headers',
       'must be an object of header names to values.',
@@ -228,21 +228,21 @@ function proxyHeaders(
   }
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'headers',
         `has an invalid header name ${JSON.stringify(name.slice(0, 64))}.`,
       );
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'headers',
         `value of "${name}" must be a string or a number.`,
       );
     }
     if (CONTROL_CHARS.test(String(value).replace(/\t/g, ''))) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'headers',
         `value of "${name}" must not contain CR, LF or other control characters.`,
@@ -267,7 +267,7 @@ function queryString(
   let text: string;
   if (typeof params === 'string') {
     if (CONTROL_CHARS.test(params) || params.includes('#')) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'params',
         'must not contain control characters or a fragment ("#").',
@@ -285,14 +285,14 @@ function queryString(
     }
     text = search.toString();
   } else {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'params',
       'must be an object of names to values, or a query string.',
     );
   }
   if (text.length > 0 && endpoint.includes('?')) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'params',
       'cannot be combined with an endpoint that already has a query string ("?"); use one or the other.',
@@ -306,7 +306,7 @@ function paramValue(operation: string, name: string, value: NangoProxyParamValue
     return value.map((v) => paramValue(operation, name, v as NangoProxyParamValue)).join(',');
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);
-  throw new NangoInvalidArgumentError(
+  throw NangoInvalidArgumentError.create(
     operation,
     'params',
     `value of "${name}" must be a string, number, boolean or an array of them.`,
@@ -323,7 +323,7 @@ function checkRetries(operation: string, retries: unknown): number {
 function checkRetryOn(operation: string, retryOn: unknown): string | undefined {
   if (retryOn === undefined) return undefined;
   if (!Array.isArray(retryOn) || !retryOn.every((code) => isWholeNumber(code, 100, 599))) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'retryOn',
       'must be an array of HTTP status codes (100 to 599).',
@@ -336,7 +336,7 @@ function checkRetryOn(operation: string, retryOn: unknown): string | undefined {
 function checkBaseUrl(operation: string, url: unknown): string | undefined {
   if (url === undefined) return undefined;
   if (typeof url !== 'string' || CONTROL_CHARS.test(url) || !/^https?:\/\/[^/\s]+/i.test(url)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'baseUrlOverride',
       'must be an absolute http(s) URL such as "https://api.example.com/v2".',

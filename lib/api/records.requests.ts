@@ -32,7 +32,7 @@ function recordFilter(operation: string, value: unknown): string | undefined {
       ? value.split(',')
       : [value];
   if (parts.length === 0) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'filter',
       `must name at least one of ${FILTERS.join(', ')}.`,
@@ -82,7 +82,7 @@ export function listRecordsRequest(params: NangoListRecordsParams): NangoApiRequ
   if (modifiedAfter !== undefined) query.set('modified_after', modifiedAfter);
   if (p.ids !== undefined) {
     if (!Array.isArray(p.ids) || p.ids.length === 0 || p.ids.length > 100) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'ids',
         'must be a list of 1 to 100 record ids.',
@@ -125,7 +125,7 @@ function checkCursor(operation: string, argument: string, cursor: unknown): stri
     cursor.length > MAX_CURSOR ||
     !HEADER_SAFE.test(cursor)
   ) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       argument,
       'must be a cursor Nango returned (next_cursor or _nango_metadata.cursor).',

@@ -25,7 +25,7 @@ export function checkSyncList(
   allowEmpty: boolean,
 ): NangoSyncSelector[] {
   if (!Array.isArray(syncs) || (!allowEmpty && syncs.length === 0)) {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'syncs',
       `must be a list of sync names or { name, variant } objects${allowEmpty ? ' ([] for all)' : ''}.`,
@@ -78,7 +78,7 @@ export function triggerSyncRequest(
     data['sync_mode'] = syncOptions ? 'full_refresh' : 'incremental';
   } else if (typeof syncOptions === 'string') {
     if (!SYNC_MODES.has(syncOptions)) {
-      throw new NangoInvalidArgumentError(
+      throw NangoInvalidArgumentError.create(
         operation,
         'syncMode',
         'must be incremental, full_refresh or full_refresh_and_clear_cache (or { reset: true }).',
@@ -90,7 +90,7 @@ export function triggerSyncRequest(
     const reset = checkFlag(operation, 'reset', o['reset']);
     const emptyCache = checkFlag(operation, 'emptyCache', o['emptyCache']);
     if (emptyCache && !reset) {
-      throw new NangoInvalidArgumentError(operation, 'emptyCache', 'needs reset: true as well.');
+      throw NangoInvalidArgumentError.create(operation, 'emptyCache', 'needs reset: true as well.');
     }
     if (reset || emptyCache) data['opts'] = { reset, emptyCache };
   }
@@ -120,7 +120,7 @@ function syncFullName(operation: string, sync: NangoSyncSelector, i: number): st
     typeof sync === 'string' ? [sync, undefined] : [sync.name, sync.variant ?? undefined];
   for (const part of [name, variant]) {
     if (part?.includes(',')) {
-      throw new NangoInvalidArgumentError(operation, `syncs[${i}]`, 'must not contain ",".');
+      throw NangoInvalidArgumentError.create(operation, `syncs[${i}]`, 'must not contain ",".');
     }
   }
   return variant === undefined ? name : `${name}::${variant}`;
@@ -142,7 +142,7 @@ export function syncStatusRequest(
     const list = checkSyncList(operation, syncs, false);
     query.set('syncs', list.map((s, i) => syncFullName(operation, s, i)).join(','));
   } else {
-    throw new NangoInvalidArgumentError(
+    throw NangoInvalidArgumentError.create(
       operation,
       'syncs',
       "must be '*' (every sync) or a non-empty list of sync names or { name, variant } objects.",

@@ -40,10 +40,7 @@ export async function waitForConnection(
   const signal = options?.signal;
   const details = { operation, providerConfigKey: integrationKey, instance };
   const aborted = () =>
-    new NangoAbortedError(
-      `waitForConnection() was cancelled by its AbortSignal (integration "${integrationKey}", end user "${userId}").`,
-      { ...details, code: 'ERR_CANCELED' },
-    );
+    NangoAbortedError.waitCancelled({ ...details, code: 'ERR_CANCELED' }, userId);
   const { attempts, firstDelayMs, delayMs } = NANGO_WAIT_FOR_CONNECTION;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (signal?.aborted === true) throw aborted();
@@ -53,9 +50,10 @@ export async function waitForConnection(
     await pause(attempt === 0 ? firstDelayMs : delayMs, signal, aborted);
   }
   const totalMs = firstDelayMs + (attempts - 1) * delayMs;
-  throw new NangoTimeoutError(
-    `No connection of integration "${integrationKey}" for end user "${userId}" appeared after ${attempts} checks (${totalMs / 1000} s).`,
+  throw NangoTimeoutError.noConnectionAppeared(
     { ...details, timeoutMs: totalMs },
+    userId,
+    attempts,
   );
 }
 

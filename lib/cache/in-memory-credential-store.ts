@@ -1,3 +1,4 @@
+import { isWholeNumber } from '../utils/whole-number.js';
 import type { NangoCachedValue, NangoCredentialStore } from './nango-credential-store.interface.js';
 
 /** Options of {@link InMemoryCredentialStore}. */
@@ -21,7 +22,7 @@ export class InMemoryCredentialStore implements NangoCredentialStore {
 
   constructor(options: InMemoryCredentialStoreOptions = {}) {
     const max = options.maxEntries ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) {
+    if (!isWholeNumber(max, 1)) {
       throw new RangeError('InMemoryCredentialStore: maxEntries must be a whole number >= 1.');
     }
     this.maxEntries = max;

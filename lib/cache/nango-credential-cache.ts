@@ -9,6 +9,7 @@ import {
 } from './bounded-credential-store.js';
 import { CredentialCipher } from './credential-cipher.js';
 import { isRecord } from '../utils/is-record.js';
+import { expiryMs } from '../utils/credential-expiry.js';
 
 /** Least time between two warnings of one kind, in ms. */
 const WARN_EVERY_MS = 60_000;
@@ -170,15 +171,4 @@ function live(entry: unknown): NangoConnection | undefined {
   const connection = entry['connection'];
   if (!isRecord(connection) || !isRecord(connection['credentials'])) return undefined;
   return connection as unknown as NangoConnection;
-}
-
-/** `expires_at` of credentials, in ms since the epoch, when there is one. */
-function expiryMs(credentials: unknown): number | undefined {
-  if (!isRecord(credentials)) return undefined;
-  const value = credentials['expires_at'];
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

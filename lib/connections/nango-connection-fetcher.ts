@@ -7,6 +7,11 @@ import type {
 } from '../interfaces/nango-module-options.interface.js';
 import type { NangoRequestContext } from '../api/nango-api-request.js';
 import type { NangoConnectionRequest } from '../api/connections.requests.js';
+import type { NangoProxyRequest } from '../api/proxy.requests.js';
+import type { NangoProxyResponse } from '../interfaces/nango-proxy.interface.js';
+import type { NangoToken } from '../interfaces/nango-credentials.interface.js';
+import { NangoUpstreamError } from '../errors/nango-request.errors.js';
+import { requireToken } from '../utils/nango-token.js';
 import { checkId } from '../api/nango-arguments.js';
 import { NangoCredentialCache } from '../cache/nango-credential-cache.js';
 import type { NangoTransport } from '../transport/nango-transport.js';
@@ -23,7 +28,8 @@ export type NangoSend = <T>(
 /**
  * Fetches a connection with its credentials: from the credential cache when it holds them, else
  * from Nango, concurrent callers with the same arguments sharing one request, whose answer then
- * goes into the cache. The path of `getToken()`, `getConnection()` and `getRawTokenResponse()`.
+ * goes into the cache. The path of `getToken()`, `getConnection()` and `getRawTokenResponse()`,
+ * and of the calls that make cached credentials stale (`proxy()` on a 401, `deleteConnection()`).
  */
 export class NangoConnectionFetcher {
   /** Connection fetches in flight, shared by concurrent callers with the same arguments. */
@@ -110,6 +116,44 @@ export class NangoConnectionFetcher {
     } catch (error) {
       throw await this.transport.toError(error, context, timeoutMs);
     }
+  }
+
+  /** What `getToken()` returns: the fetched connection's token, as {@link requireToken} reads it. */
+  async token(fetch: NangoConnectionRequest): Promise<NangoToken> {
+    return requireToken((await this.fetch(fetch)).credentials, fetch.context);
+  }
+
+  /** What `getRawTokenResponse()` returns: the fetched connection's `credentials.raw`. */
+  async rawTokenResponse<T>(fetch: NangoConnectionRequest): Promise<T> {
+    return ((await this.fetch(fetch)).credentials as { raw?: unknown }).raw as T;
+  }
+
+  /**
+   * Sends a proxy call. A 401 of the third party means it refused the token: a cached copy of
+   * it is stale and is dropped. The answer is handed out without `config` and `request`, which
+   * carry the Authorization header.
+   */
+  async proxy<T>(proxy: NangoProxyRequest): Promise<NangoProxyResponse<T>> {
+    const response = await this.send<T>(proxy.request, proxy.context, proxy.options).catch(
+      async (error: unknown) => {
+        if (error instanceof NangoUpstreamError && error.status === 401) {
+          await this.clear('clearCachedCredentials', proxy.providerConfigKey, proxy.connectionId);
+        }
+        throw error;
+      },
+    );
+    const { status, statusText, headers, data } = response;
+    return { status, statusText, headers, data };
+  }
+
+  /**
+   * Waits for `call`, a request that ends a connection (`deleteConnection()`), then drops its
+   * cached credentials so they do not outlive it; resolves with the call's answer.
+   */
+  async dropAfter<T>(key: string, connectionId: string, call: Promise<T>): Promise<T> {
+    const result = await call;
+    await this.clear('clearCachedCredentials', key, connectionId);
+    return result;
   }
 
   /**

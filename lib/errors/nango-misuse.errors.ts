@@ -132,6 +132,22 @@ export class NangoConnectionResolutionError extends NangoError {
   static create(handler: string, problem: string, cause?: unknown): NangoConnectionResolutionError {
     return new NangoConnectionResolutionError(`${handler}: ${problem}`, handler, cause);
   }
+
+  /**
+   * Builds the error for a route whose Nango instance (named `instance`, or the default one) is
+   * not registered; `cause` is the registry's {@link NangoUsageError.missingInstance}.
+   */
+  static missingInstance(
+    handler: string,
+    instance: string | undefined,
+    cause: NangoUsageError,
+  ): NangoConnectionResolutionError {
+    const problem =
+      instance === undefined
+        ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
+        : `no Nango instance is named "${instance}": register ${forRootOf(instance)}.`;
+    return NangoConnectionResolutionError.create(handler, problem, cause);
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import { NangoError } from './nango.error.js';
 import { scrub } from '../utils/scrub.js';
+import { assignDefined } from '../utils/defined-fields.js';
+import { ids, proxyCall, said } from './nango-request.wording.js';
 import type { NangoProxyCall } from '../interfaces/nango-call-context.interface.js';
 
 // The request family: how a call to Nango failed (`NANGO_ERROR_TABLE` maps answers to classes).
@@ -22,27 +24,6 @@ export interface NangoRequestErrorDetails {
   cause?: unknown;
   /** The named Nango instance (`forRoot({ name })`) that made the call; absent for the default one. */
   instance?: string;
-}
-
-/** `getToken: 404 not_found, "Connection not found"`: the call and Nango's answer. */
-function said(details: NangoRequestErrorDetails): string {
-  const { operation, status, code, nangoMessage } = details;
-  return `${operation}: ${status}${code ? ` ${code}` : ''}${nangoMessage ? `, "${nangoMessage}"` : ''}`;
-}
-
-/** `, integration "github", connection "c1"`: what the call was about, after `lead`. */
-function ids(details: NangoRequestErrorDetails, lead = ','): string {
-  const parts: string[] = [];
-  if (details.providerConfigKey !== undefined) {
-    parts.push(`integration "${details.providerConfigKey}"`);
-  }
-  if (details.connectionId !== undefined) parts.push(`connection "${details.connectionId}"`);
-  return parts.length ? `${lead} ${parts.join(', ')}` : '';
-}
-
-/** `GET /user/repos`: a proxy call, its query left out. */
-function proxyCall(proxy: NangoProxyCall): string {
-  return `${proxy.method} ${proxy.endpoint.split('?')[0]}`;
 }
 
 /** The optional details every request error carries, in the order `toJSON()` shows them. */
@@ -245,6 +226,18 @@ export class NangoTimeoutError extends NangoRequestError {
       details,
     );
   }
+
+  /** Builds the error for `waitForConnection()` when no connection appeared in `attempts` checks. */
+  static noConnectionAppeared(
+    details: NangoRequestErrorDetails & { timeoutMs: number },
+    userId: string,
+    attempts: number,
+  ): NangoTimeoutError {
+    return new NangoTimeoutError(
+      `No connection of integration "${details.providerConfigKey}" for end user "${userId}" appeared after ${attempts} checks (${details.timeoutMs / 1000} s).`,
+      details,
+    );
+  }
 }
 
 /** The caller cancelled the call through its `AbortSignal`. */
@@ -253,6 +246,14 @@ export class NangoAbortedError extends NangoRequestError {
   static create(details: NangoRequestErrorDetails): NangoAbortedError {
     return new NangoAbortedError(
       `${details.operation}() was cancelled by its AbortSignal${ids(details)}.`,
+      details,
+    );
+  }
+
+  /** Builds the error for a `waitForConnection()` its caller's `AbortSignal` cancelled. */
+  static waitCancelled(details: NangoRequestErrorDetails, userId: string): NangoAbortedError {
+    return new NangoAbortedError(
+      `${details.operation}() was cancelled by its AbortSignal (integration "${details.providerConfigKey}", end user "${userId}").`,
       details,
     );
   }
@@ -379,16 +380,5 @@ export class NangoAsyncActionPendingError extends NangoRequestError {
       `The asynchronous action "${details.actionId}" has no result yet: still running, or no such id (${said(details)}).`,
       details,
     );
-  }
-}
-
-/** Copies the fields of `source` named in `keys` onto `target`, skipping undefined ones. */
-function assignDefined<S extends object>(
-  target: object,
-  source: S,
-  keys: ReadonlyArray<keyof S>,
-): void {
-  for (const key of keys) {
-    if (source[key] !== undefined) (target as Record<keyof S, unknown>)[key] = source[key];
   }
 }

@@ -1,6 +1,7 @@
 import type { Reflector } from '@nestjs/core';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { nangoParamsOf, type MetadataTarget } from '../decorators/nango-params.metadata.js';
+import { definedFields } from '../utils/defined-fields.js';
 import type { UseNangoConnectionOptions } from '../interfaces/nango-connection-resolver.interface.js';
 
 /** What a route needs from `NangoTokenInterceptor`, read from the decorators' metadata. */
@@ -29,10 +30,4 @@ export function readNangoRoute(
         : { ...onClass, ...definedFields(onHandler) },
     connection: nangoParamsOf(reflector, handler).has('InjectNangoConnection'),
   };
-}
-
-function definedFields<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, field]) => field !== undefined),
-  ) as Partial<T>;
 }

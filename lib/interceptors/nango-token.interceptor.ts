@@ -236,11 +236,9 @@ export class NangoTokenInterceptor implements NestInterceptor {
   protected getService(context: ExecutionContext, instance: string | undefined): NangoService {
     const found = this.registry?.find(instance);
     if (found !== undefined) return found.service;
-    throw NangoConnectionResolutionError.create(
+    throw NangoConnectionResolutionError.missingInstance(
       handlerName(context),
-      instance === undefined
-        ? 'no NangoService is registered: import NangoModule.forRoot() in the application.'
-        : `no Nango instance is named "${instance}": register NangoModule.forRoot({ name: '${instance}', ... }).`,
+      instance,
       NangoInstanceRegistry.missing(instance, NangoTokenInterceptor.name),
     );
   }

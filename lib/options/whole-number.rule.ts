@@ -1,4 +1,5 @@
-import { isInt, max, min, ValidateBy } from 'class-validator';
+import { ValidateBy } from 'class-validator';
+import { isWholeNumber } from '../utils/whole-number.js';
 
 /**
  * A class-validator rule: the option is a whole number from `low` to `high` (counted in
@@ -10,7 +11,7 @@ export function IsWholeNumberIn(low: number, high: number, unit: string): Proper
     name: 'isWholeNumberIn',
     constraints: [low, high],
     validator: {
-      validate: (value: unknown) => isInt(value) && min(value, low) && max(value, high),
+      validate: (value: unknown) => isWholeNumber(value, low, high),
       defaultMessage: () => message,
     },
   });

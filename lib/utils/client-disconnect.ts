@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { noop } from 'rxjs';
 
 /**
  * An `AbortSignal` that fires when the HTTP client goes away before its response is sent
@@ -38,5 +39,3 @@ function isNodeResponse(value: unknown): value is ServerResponse {
     typeof (value as ServerResponse).writableFinished === 'boolean'
   );
 }
-
-function noop(): void {}

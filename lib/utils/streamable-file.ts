@@ -45,7 +45,7 @@ export function toStreamableFile(
   if (data instanceof Readable) return new StreamableFile(data, merged);
   if (data instanceof Uint8Array) return new StreamableFile(data, merged);
   if (data instanceof ArrayBuffer) return new StreamableFile(new Uint8Array(data), merged);
-  throw new NangoInvalidArgumentError(
+  throw NangoInvalidArgumentError.create(
     'toStreamableFile',
     'response',
     "must be a proxy response fetched with responseType 'stream' or 'arraybuffer'.",

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredConnection } from './stand-in.store.js';
 import { dbTimestamp } from './stand-in.wire.js';
+import { expiryMs } from '../../utils/credential-expiry.js';
 
 /**
  * The stand-in's OAuth2 refresh, as Nango does it when a token is fetched or proxied: an
@@ -11,21 +12,11 @@ import { dbTimestamp } from './stand-in.wire.js';
 /** What a refresh came to: a fresh token, a failed refresh, or Nango backing off. */
 export type RefreshOutcome = 'ok' | 'failed' | 'backoff';
 
-function expiryMs(value: unknown): number | undefined {
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  if (typeof value === 'number') return value;
-  if (value instanceof Date) return value.getTime();
-  return undefined;
-}
-
 /** Refreshes the connection's OAUTH2 token when expired (or when `force`d). */
 export function ensureFresh(stored: StoredConnection, force: boolean, now: number): RefreshOutcome {
   const credentials = stored.credentials;
   if (credentials.type !== 'OAUTH2') return 'ok';
-  const expires = expiryMs(credentials['expires_at']);
+  const expires = expiryMs(credentials);
   if (!force && (expires === undefined || expires > now)) return 'ok';
   if (stored.seed.refresh === 'fail') {
     stored.updatedAt = dbTimestamp(now);

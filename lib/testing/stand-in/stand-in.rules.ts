@@ -1,3 +1,4 @@
+import { noop } from 'rxjs';
 import type { StandInRule } from './stand-in.interfaces.js';
 
 /** The stand-in's scripted rules (`script()`), and the match `count()` uses too. */
@@ -6,8 +7,6 @@ interface StoredRule {
   rule: StandInRule;
   remaining: number | undefined;
 }
-
-function noop(): void {}
 
 /** Whether a request's method and raw pathname match a rule's (or `count()`'s) method and path. */
 export function matches(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { RecordedRequest } from './stand-in.interfaces.js';
 import type { Outgoing } from './stand-in.replies.js';
 import { parseQuery } from './stand-in.request.js';
+import { noop } from 'rxjs';
 
 /**
  * The stand-in's HTTP plumbing: a `node:http` server on 127.0.0.1 that reads each request's
@@ -16,8 +17,6 @@ export type StandInRequestHandler = (req: RecordedRequest, res: ServerResponse) 
 const CHUNK_SIZE = 64 * 1024;
 const CHUNK = Buffer.alloc(CHUNK_SIZE, 0);
 for (let i = 0; i < CHUNK_SIZE; i++) CHUNK[i] = i & 0xff;
-
-function noop(): void {}
 
 /** A listening server and the timers of its delayed answers. */
 export class StandInServer {

@@ -1,4 +1,5 @@
 import { NANGO_CONNECTION_ID_RULE } from '../../api/proxy.requests.js';
+import { isWholeNumber } from '../../utils/whole-number.js';
 
 /**
  * Nango's wire bodies, built once: the error bodies (and the messages in them) a real Nango
@@ -138,7 +139,7 @@ export function intParam(
   const value = query[name];
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n)) {
+  if (value.trim() === '' || !isWholeNumber(n)) {
     errors.push({
       code: 'invalid_type',
       message: `Invalid input: expected ${Number.isNaN(n) ? 'number, received NaN' : 'int, received number'}`,

@@ -1,3 +1,4 @@
+import { CREATE_FIELDS } from '../../../api/integrations.requests.js';
 import type { RecordedRequest } from '../stand-in.interfaces.js';
 import { decodeSegment, jsonBody, queryValues, stringFields } from '../stand-in.request.js';
 import type { StandInStore } from '../stand-in.store.js';
@@ -9,15 +10,7 @@ import type { StandInRoute } from './stand-in-route.js';
  * `include`), create (and quickstart), update and delete.
  */
 
-const INTEGRATION_FIELDS: ReadonlySet<string> = new Set([
-  'provider',
-  'unique_key',
-  'display_name',
-  'credentials',
-  'forward_webhooks',
-  'integration_config',
-  'custom',
-]);
+const INTEGRATION_FIELDS: ReadonlySet<string> = new Set(CREATE_FIELDS);
 
 /** Nango's 404 for an integration it does not have. */
 export function integrationNotFound(key: string): StandInJsonAnswer {

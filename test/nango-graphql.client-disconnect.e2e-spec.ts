@@ -16,8 +16,9 @@ import {
   type NangoConnection,
   type NangoToken,
 } from '../lib/index.js';
-import { NangoStandIn, StandInAnswers } from '../lib/testing/index.js';
+import type { NangoStandIn } from '../lib/testing/index.js';
 import { eventually } from './fixtures/eventually.js';
+import { startHangingStandIn } from './fixtures/hanging-stand-in.js';
 
 /**
  * A GraphQL client that hangs up while the interceptor waits for Nango cancels that Nango call
@@ -59,16 +60,7 @@ describe.each<Driver>(['apollo', 'mercurius'])('GraphQL client disconnect on %s'
 
   beforeEach(async () => {
     resolved = 0;
-    standIn = await NangoStandIn.start({
-      connections: [
-        {
-          connectionId: 'fast',
-          providerConfigKey: 'github',
-          credentials: { type: 'API_KEY', apiKey: 'k' },
-        },
-      ],
-    });
-    standIn.script({ path: /^\/connections\/slow/, respond: StandInAnswers.hang() });
+    standIn = await startHangingStandIn();
     const graphql =
       driver === 'apollo'
         ? GraphQLModule.forRoot<ApolloDriverConfig>({

@@ -33,6 +33,7 @@ import {
   type NangoConnection,
   type NangoToken,
 } from '../lib/index.js';
+import { settle } from './fixtures/eventually.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 
 const SCHEMA = fileURLToPath(new URL('./fixtures/nango-graphql.schema.graphql', import.meta.url));
@@ -351,10 +352,7 @@ describe.each(CASES)('GraphQL resolvers: %s (%s)', (driver, style) => {
     const resolver =
       style === 'code-first' ? 'UndeclaredCodeFirstResolver' : 'UndeclaredSchemaFirstResolver';
     const app = createApp(await graphqlApp(driver, style, true), driver);
-    const error = await app.init().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await settle(app.init());
     await app.close();
     expect(error).toBeInstanceOf(NangoStartupError);
     expect((error as NangoStartupError).handlers).toEqual([

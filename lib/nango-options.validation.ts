@@ -47,7 +47,7 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     throw NangoConfigurationError.create(problems, name);
   }
   const host = (options.host ?? NANGO_DEFAULT_HOST).replace(/\/$/, '');
-  return Object.freeze({
+  const resolved: ResolvedNangoOptions = Object.freeze({
     secretKey: (options.secretKey ?? options.apiKey) as string,
     host,
     timeout: options.timeout ?? NANGO_DEFAULT_TIMEOUT_MS,
@@ -64,6 +64,19 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });
+  if (options.secretKey == null) GIVEN_AS_API_KEY.add(resolved);
+  return resolved;
+}
+
+/** Resolved options whose key was given as `apiKey` alone (kept aside: the shape is public). */
+const GIVEN_AS_API_KEY = new WeakSet<ResolvedNangoOptions>();
+
+/**
+ * Whether `options` got their key as `apiKey` alone (not as `secretKey`). The official client
+ * then never verifies webhooks with it: Nango does not sign webhooks with the API key.
+ */
+export function keyGivenAsApiKey(options: ResolvedNangoOptions): boolean {
+  return GIVEN_AS_API_KEY.has(options);
 }
 
 function resolveCache(

@@ -29,6 +29,7 @@ import { syncStatusRequest, triggerSyncRequest } from './api/syncs.requests.js';
 import { waitForConnection } from './api/wait-for-connection.js';
 import { iterateConnections, iterateRecords } from './api/iterate-pages.js';
 import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
+import { keyGivenAsApiKey } from './nango-options.validation.js';
 import type {
   NangoCallOptions,
   ResolvedNangoOptions,
@@ -569,8 +570,10 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
   /**
    * Whether a webhook request is Nango's, by the official client's rules: the hex
    * HMAC-SHA256 of the raw `body` in the `X-Nango-Hmac-Sha256` header (any case), under the
-   * module's `webhookSigningKey` (any of them during a rotation), else the secret key.
-   * Never throws: anything malformed is `false`.
+   * module's `webhookSigningKey` (any of them during a rotation), else the key given as
+   * `secretKey`. A module given its key as `apiKey` and no `webhookSigningKey` verifies
+   * nothing (always `false`), as the official client: Nango never signs webhooks with the API
+   * key. Never throws: anything malformed is `false`.
    *
    * @param body the raw HTTP body, exactly as received
    * @param headers the request headers
@@ -580,8 +583,12 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     const name = Object.keys(headers).find((key) => key.toLowerCase() === 'x-nango-hmac-sha256');
     const signature = name === undefined ? undefined : headers[name];
     if (typeof signature !== 'string') return false;
-    const keys = this.options.webhookSigningKeys ?? [this.options.secretKey];
-    return verifyNangoWebhookSignature(body, signature, keys);
+    const fallback = keyGivenAsApiKey(this.options) ? [] : [this.options.secretKey];
+    return verifyNangoWebhookSignature(
+      body,
+      signature,
+      this.options.webhookSigningKeys ?? fallback,
+    );
   }
 
   /**

@@ -20,7 +20,7 @@ import {
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import {
@@ -28,10 +28,12 @@ import {
   InjectNangoToken,
   NangoConnectionOptionsError,
   NangoModule,
+  NangoStartupError,
   UseNangoConnection,
   type NangoConnection,
   type NangoToken,
 } from '../lib/index.js';
+import { settle } from './fixtures/eventually.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 
 const SCHEMA = fileURLToPath(new URL('./fixtures/nango-graphql.schema.graphql', import.meta.url));
@@ -125,12 +127,17 @@ class SchemaFirstResolver {
   }
 }
 
-/** `@InjectNangoToken()` with no `@UseNangoConnection()`: start-up lets it be, the field fails. */
+/** `@InjectNangoToken()` / `@InjectNangoConnection()` with no `@UseNangoConnection()`: start-up stops the app. */
 @Resolver()
 class UndeclaredCodeFirstResolver {
   @Query(() => String, { nullable: true })
   undeclared(@InjectNangoToken() token: NangoToken): string {
     return String(token);
+  }
+
+  @Query(() => ConnectionView, { nullable: true })
+  undeclaredConnection(@InjectNangoConnection() connection: NangoConnection): ConnectionView {
+    return { id: connection.connection_id, token: '' };
   }
 }
 
@@ -139,6 +146,11 @@ class UndeclaredSchemaFirstResolver {
   @Query('undeclared')
   undeclared(@InjectNangoToken() token: NangoToken): string {
     return String(token);
+  }
+
+  @Query('undeclaredConnection')
+  undeclaredConnection(@InjectNangoConnection() connection: NangoConnection): ConnectionView {
+    return { id: connection.connection_id, token: '' };
   }
 }
 
@@ -162,7 +174,8 @@ interface GraphqlAnswer {
 
 const suite = standInSuite();
 
-async function boot(driver: Driver, style: Style): Promise<{ app: INestApplication; url: string }> {
+/** The app of a case; `undeclared` adds the resolvers the start-up check refuses. */
+function graphqlApp(driver: Driver, style: Style, undeclared = false): Promise<TestingModule> {
   const { secretKey, url } = suite.standIn;
   const schema = style === 'code-first' ? { autoSchemaFile: true } : { typePaths: [SCHEMA] };
   const graphql =
@@ -183,16 +196,24 @@ async function boot(driver: Driver, style: Style): Promise<{ app: INestApplicati
     imports: [graphql, NangoModule.forRoot({ secretKey, host: url })],
     providers:
       style === 'code-first'
-        ? [CodeFirstResolver, UndeclaredCodeFirstResolver]
-        : [SchemaFirstResolver, UndeclaredSchemaFirstResolver],
+        ? [CodeFirstResolver, ...(undeclared ? [UndeclaredCodeFirstResolver] : [])]
+        : [SchemaFirstResolver, ...(undeclared ? [UndeclaredSchemaFirstResolver] : [])],
   })
   class AppModule {}
 
-  const ref = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = ref.createNestApplication(
+  return Test.createTestingModule({ imports: [AppModule] }).compile();
+}
+
+/** Creates the app of a case on its adapter (Apollo on Express, Mercurius on Fastify). */
+function createApp(ref: TestingModule, driver: Driver): INestApplication {
+  return ref.createNestApplication(
     driver === 'apollo' ? new ExpressAdapter() : new FastifyAdapter(),
     { logger: false },
   );
+}
+
+async function boot(driver: Driver, style: Style): Promise<{ app: INestApplication; url: string }> {
+  const app = createApp(await graphqlApp(driver, style), driver);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}/graphql` };
@@ -327,11 +348,23 @@ describe.each(CASES)('GraphQL resolvers: %s (%s)', (driver, style) => {
     expect(suite.standIn.requests.filter((r) => r.pathname.startsWith('/connection'))).toEqual([]);
   });
 
-  it('boots with resolvers using the decorators, and fails a field whose resolver has no @UseNangoConnection()', async () => {
-    const answer = await ask(url(), '{ undeclared }');
-    expect(answer.data).toEqual({ undeclared: null });
-    expect(answer.errors?.[0]?.message).toContain(
-      'undeclared uses @InjectNangoToken() but no @UseNangoConnection() applies to it',
+  it('stops app.init() when a resolver uses @InjectNangoToken() / @InjectNangoConnection() without @UseNangoConnection(), naming each field and the fix', async () => {
+    const resolver =
+      style === 'code-first' ? 'UndeclaredCodeFirstResolver' : 'UndeclaredSchemaFirstResolver';
+    const app = createApp(await graphqlApp(driver, style, true), driver);
+    const error = await settle(app.init());
+    await app.close();
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as NangoStartupError).handlers).toEqual([
+      `${resolver}.undeclared`,
+      `${resolver}.undeclaredConnection`,
+    ]);
+    expect((error as Error).message).toContain(
+      `${resolver}.undeclared uses @InjectNangoToken() but no @UseNangoConnection() ` +
+        'applies to it: add @UseNangoConnection({ providerConfigKey, connectionId })',
+    );
+    expect((error as Error).message).toContain(
+      `${resolver}.undeclaredConnection uses @InjectNangoConnection() but no @UseNangoConnection()`,
     );
     expect(suite.standIn.requests.filter((r) => r.pathname.startsWith('/connection'))).toEqual([]);
   });

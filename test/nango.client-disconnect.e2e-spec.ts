@@ -23,8 +23,9 @@ import {
   type NangoConnection,
   type NangoToken,
 } from '../lib/index.js';
-import { NangoStandIn, StandInAnswers } from '../lib/testing/index.js';
+import type { NangoStandIn } from '../lib/testing/index.js';
 import { eventually } from './fixtures/eventually.js';
+import { startHangingStandIn } from './fixtures/hanging-stand-in.js';
 
 /**
  * A client that hangs up while the interceptor waits for Nango cancels that Nango call (the
@@ -89,16 +90,7 @@ describe.each(['express', 'fastify'] as const)('client disconnect on %s', (platf
   beforeEach(async () => {
     handled = 0;
     arrived = 0;
-    standIn = await NangoStandIn.start({
-      connections: [
-        {
-          connectionId: 'fast',
-          providerConfigKey: 'github',
-          credentials: { type: 'API_KEY', apiKey: 'k' },
-        },
-      ],
-    });
-    standIn.script({ path: /^\/connections\/slow/, respond: StandInAnswers.hang() });
+    standIn = await startHangingStandIn();
     const moduleRef = await Test.createTestingModule({
       imports: [
         NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url, retry: false }),

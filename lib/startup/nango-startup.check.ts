@@ -12,15 +12,25 @@ interface BodyParserAdapter {
   useBodyParser?: (type: string, rawBody?: boolean, ...rest: unknown[]) => unknown;
 }
 
+/** A controller or resolver class, as Nest's `DiscoveryService` lists it. */
+type HandlerClass = (new (...args: never[]) => object) & { prototype: object };
+
+/**
+ * The class metadata `@Resolver()` of `@nestjs/graphql` sets (its `RESOLVER_TYPE_METADATA`),
+ * read by its key so that `@nestjs/graphql`, an optional peer, is never loaded here.
+ */
+const GRAPHQL_RESOLVER_METADATA = 'graphql:resolver_type';
+
 /** Adapters already watched (an adapter belongs to one application). */
 const WATCHED = new WeakSet<object>();
 
 /**
  * Checks, when the application initialises (`app.init()`), what would otherwise fail on the
  * first request, and stops the application with a {@link NangoStartupError} naming each
- * handler and its fix:
+ * handler and its fix. It reads the controllers and the GraphQL resolvers (providers whose
+ * class carries `@Resolver()` of `@nestjs/graphql`):
  * - `@InjectNangoToken()` / `@InjectNangoConnection()` on a handler no `@UseNangoConnection()`
- *   (on the handler or its controller) covers;
+ *   (on the handler or its controller or resolver) covers;
  * - `@NangoWebhookPayload()` on a handler without `@NangoWebhook()`;
  * - `@NangoWebhook()` routes in an application created without `rawBody: true` (seen from the
  *   body parsers Nest installs; an app with `bodyParser: false` parses bodies itself and is
@@ -51,39 +61,49 @@ export class NangoStartupCheck implements OnModuleInit {
   /** Runs the checks; throws {@link NangoStartupError} when any fails. */
   onModuleInit(): void {
     const found: Array<{ handler: string; problem: string }> = [];
-    for (const wrapper of this.discovery.getControllers()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | null | undefined;
-      if (typeof controller !== 'function' || controller.prototype === undefined) continue;
-      for (const method of this.scanner.getAllMethodNames(controller.prototype as object)) {
-        const handler = (controller.prototype as Record<string, unknown>)[method];
-        if (typeof handler !== 'function') continue;
-        const name = `${controller.name}.${method}`;
-        const uses = nangoParamsOf(this.reflector, handler);
-        const declared = this.reflector.getAllAndOverride(NangoConnectionMetadata, [
-          handler,
-          controller,
-        ]);
-        for (const decorator of ['InjectNangoToken', 'InjectNangoConnection'] as const) {
-          if (uses.has(decorator) && declared === undefined) {
-            found.push({
-              handler: name,
-              problem: NangoConnectionNotDeclaredError.create(name, decorator).message,
-            });
-          }
-        }
-        const webhook =
-          this.reflector.getAllAndOverride(NangoWebhookMetadata, [handler, controller]) !==
-          undefined;
-        if (uses.has('NangoWebhookPayload') && !webhook) {
-          found.push({
-            handler: name,
-            problem: `${name} uses @NangoWebhookPayload() but has no @NangoWebhook(): add @NangoWebhook() to the handler, which verifies the signature and hands over the payload.`,
-          });
-        }
-        if (webhook && this.missingRawBody()) found.push(rawBodyProblem(name));
-      }
+    const resolvers = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.metatype)
+      .filter(isGraphqlResolver);
+    const classes = new Set([
+      ...this.discovery.getControllers().map((wrapper) => wrapper.metatype),
+      ...resolvers,
+    ]);
+    for (const owner of classes) {
+      if (isClass(owner)) found.push(...this.checkClass(owner));
     }
     if (found.length > 0) throw NangoStartupError.create(found);
+  }
+
+  /** The problems of one controller's or resolver's handlers. */
+  private checkClass(owner: HandlerClass): Array<{ handler: string; problem: string }> {
+    const found: Array<{ handler: string; problem: string }> = [];
+    const prototype = owner.prototype as Record<string, unknown>;
+    for (const method of this.scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[method];
+      if (typeof handler !== 'function') continue;
+      const name = `${owner.name}.${method}`;
+      const uses = nangoParamsOf(this.reflector, handler);
+      const declared = this.reflector.getAllAndOverride(NangoConnectionMetadata, [handler, owner]);
+      for (const decorator of ['InjectNangoToken', 'InjectNangoConnection'] as const) {
+        if (uses.has(decorator) && declared === undefined) {
+          found.push({
+            handler: name,
+            problem: NangoConnectionNotDeclaredError.create(name, decorator).message,
+          });
+        }
+      }
+      const webhook =
+        this.reflector.getAllAndOverride(NangoWebhookMetadata, [handler, owner]) !== undefined;
+      if (uses.has('NangoWebhookPayload') && !webhook) {
+        found.push({
+          handler: name,
+          problem: `${name} uses @NangoWebhookPayload() but has no @NangoWebhook(): add @NangoWebhook() to the handler, which verifies the signature and hands over the payload.`,
+        });
+      }
+      if (webhook && this.missingRawBody()) found.push(rawBodyProblem(name));
+    }
+    return found;
   }
 
   /** Whether the app is known to parse JSON bodies without keeping the raw body. */
@@ -111,6 +131,16 @@ export class NangoStartupCheck implements OnModuleInit {
       };
     }
   }
+}
+
+function isClass(value: unknown): value is HandlerClass {
+  return typeof value === 'function' && typeof value.prototype === 'object';
+}
+
+/** Whether a provider is a `@nestjs/graphql` resolver (`@Resolver()` on its class). */
+function isGraphqlResolver(metatype: unknown): metatype is HandlerClass {
+  // `@Resolver()` without a type sets the key to `undefined`: its presence is what counts.
+  return isClass(metatype) && Reflect.getMetadataKeys(metatype).includes(GRAPHQL_RESOLVER_METADATA);
 }
 
 /** The problem of a webhook route in an app without raw bodies. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import KeyvRedis from '@keyv/redis';
@@ -9,18 +9,16 @@ import Keyv from 'keyv';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
-  InjectNangoToken,
   NangoModule,
   NangoUpstreamError,
-  UseNangoConnection,
   type NangoCacheOptions,
   type NangoService,
-  type NangoToken,
 } from '../lib/index.js';
 import { eventually } from './fixtures/eventually.js';
 import { dumpRedis, redisCli, startRedis, type RedisServer } from './fixtures/redis-server.js';
 import { seedConnections } from './fixtures/seed.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
+import { TokenController } from './fixtures/apps/redis-cache.app.js';
 
 // Real redis-server, started on a free port of 127.0.0.1 with persistence off.
 jest.setTimeout(60_000);
@@ -102,15 +100,6 @@ async function redisKeys(n: number): Promise<Map<string, string>> {
     return entries.size >= n;
   }, `${n} keys in Redis`);
   return entries;
-}
-
-@Controller()
-class TokenController {
-  @Get('token/:conn')
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
 }
 
 /** A Nest HTTP app with `@UseNangoConnection()` routes, its cache in the test's Redis. */

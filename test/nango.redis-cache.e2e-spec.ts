@@ -7,7 +7,6 @@ import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import Keyv from 'keyv';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import {
   NangoModule,
   NangoUpstreamError,
@@ -19,6 +18,7 @@ import { dumpRedis, redisCli, startRedis, type RedisServer } from './fixtures/re
 import { seedConnections } from './fixtures/seed.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 import { TokenController } from './fixtures/apps/redis-cache.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 // Real redis-server, started on a free port of 127.0.0.1 with persistence off.
 jest.setTimeout(60_000);
@@ -116,10 +116,9 @@ async function httpApp(): Promise<{ app: INestApplication; url: string }> {
     controllers: [TokenController],
   }).compile();
   const nest = ref.createNestApplication(new ExpressAdapter(), { logger: false });
-  await nest.listen(0, '127.0.0.1');
+  const base = await listenLocally(nest);
   closers.push(() => nest.close());
-  const { port } = nest.getHttpServer().address() as AddressInfo;
-  return { app: nest, url: `http://127.0.0.1:${port}` };
+  return { app: nest, url: base };
 }
 
 describe('Redis (Keyv + @keyv/redis) as the shared credential store', () => {

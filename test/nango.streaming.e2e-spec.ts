@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import {
   NangoInvalidArgumentError,
@@ -14,6 +13,7 @@ import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
 import { eventually } from './fixtures/eventually.js';
 import { FilesController } from './fixtures/apps/streaming.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 const TWO_HUNDRED_MB = 200 * 1024 * 1024;
 const PDF = Buffer.from('%PDF-1.7 fake report body');
@@ -46,8 +46,7 @@ describe.each(['express', 'fastify'] as const)('streaming proxy (%s)', (platform
       platform === 'fastify'
         ? ref.createNestApplication(new FastifyAdapter(), { logger: false })
         : ref.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(app);
   });
 
   afterAll(async () => {

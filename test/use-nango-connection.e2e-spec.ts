@@ -24,7 +24,7 @@ import {
   UndeclaredController,
   userOf,
   type Booted,
-} from './fixtures/apps/connection.app.js';
+} from './fixtures/apps/use-nango-connection.app.js';
 
 /** A recognisable secret key: it must never reach a response body or a log line. */
 const SECRET = '5ec2e7aa-1eaf-4bad-8c0d-5ec2e75ec2e7';

@@ -3,12 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
 import { NangoModule } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { EXPECTED } from './fixtures/expected-errors.js';
 import { loadRecordings, type Recording } from './fixtures/recordings.js';
-import { TokenController } from './fixtures/apps/error-table.app.js';
+import { TokenController } from './fixtures/apps/recorded-errors.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 /**
  * The HTTP answer of the interceptor for every recorded error of `GET /connection(s)/{id}`:
@@ -39,8 +39,7 @@ describe.each([
       controllers: [TokenController],
     }).compile();
     app = ref.createNestApplication(adapter(), { logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(app);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NangoModule } from '../lib/index.js';
 import { NangoStandIn, type StandInConnectionSeed } from '../lib/testing/index.js';
-import { EnvironmentsController } from './fixtures/apps/named-connection.app.js';
+import { EnvironmentsController } from './fixtures/apps/use-nango-connection.instance.app.js';
 
 const seed = (token: string): StandInConnectionSeed => ({
   connectionId: 'user-1',

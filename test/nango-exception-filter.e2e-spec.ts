@@ -1,43 +1,27 @@
 import 'reflect-metadata';
 import { NangoStandIn, type StandInRule } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
+import { CapturingLogger } from './fixtures/capturing-logger.js';
+import { fetchAnswer, type AdapterName, type Answer } from './fixtures/http.js';
 import {
-  CapturingLogger,
   startFilterApp,
-  type AdapterName,
   type FilterApp,
   type FilterRegistration,
-} from './fixtures/nango-exception-filter.app.js';
+} from './fixtures/apps/exception-filter.app.js';
+import { expectNoneOf } from './fixtures/secrets.js';
 
 /** A recognisable secret key: it must never reach a response body or a log line. */
 const SECRET = '5ec2e7aa-f11e-4bad-8c0d-5ec2e75ec2e7';
 /** Tokens of the seeded connections: none may show up in an error body or a log either. */
 const TOKENS = ['gh-access-token-1', 'gh-refresh-token-1', 'gh-broken-token', 'gh-expired-token'];
 
-interface Answer {
-  status: number;
-  body: unknown;
-  text: string;
-  headers: Headers;
-}
-
-async function get(app: FilterApp, path: string): Promise<Answer> {
-  const response = await fetch(`${app.url}${path}`);
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    // not JSON: the assertion on `body` says so
-  }
-  return { status: response.status, body, text, headers: response.headers };
+/** GETs `path` of `app`. */
+function get(app: FilterApp, path: string): Promise<Answer> {
+  return fetchAnswer(`${app.url}${path}`);
 }
 
 function expectNoSecret(...texts: string[]): void {
-  for (const text of texts) {
-    expect(text).not.toContain(SECRET);
-    for (const token of TOKENS) expect(text).not.toContain(token);
-  }
+  expectNoneOf([SECRET, ...TOKENS], ...texts);
 }
 
 let standIn: NangoStandIn;

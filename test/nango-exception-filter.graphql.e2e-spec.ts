@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { standInSuite } from './fixtures/stand-in-suite.js';
-import { startFilterGraphqlApp } from './fixtures/nango-exception-filter.graphql-app.js';
+import { startFilterGraphqlApp } from './fixtures/apps/exception-filter.graphql-app.js';
 
 interface GraphqlAnswer {
   data?: Record<string, unknown> | null;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { Controller, Get, Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import {
   NangoHealthIndicator,
   NangoModule,
@@ -9,23 +9,7 @@ import {
   type NangoModuleOptions,
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
-
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly nango: NangoHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([
-      () => this.nango.isHealthy('nango'),
-      () => this.nango.isHealthy('nango_dev', { instance: 'dev', timeout: 300 }),
-    ]);
-  }
-}
+import { HealthController } from './fixtures/apps/health.app.js';
 
 let standIn: NangoStandIn;
 let app: INestApplication | undefined;

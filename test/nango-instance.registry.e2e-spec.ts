@@ -23,7 +23,7 @@ import {
   AliasingRegistry,
   ProdRoutesModule,
   prodInstanceModule,
-} from './fixtures/instance-registry.app.js';
+} from './fixtures/apps/instance-registry.app.js';
 
 type AdapterName = 'express' | 'fastify';
 

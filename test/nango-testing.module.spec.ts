@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   NangoModule,
@@ -12,24 +12,7 @@ import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
 import { NANGO_MODULE_OPTIONS } from '../lib/nango.module-definition.js';
 import { NangoStandIn, NangoTestingModule } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
-
-/** A feature module of "the user's app": it injects NangoService without importing NangoModule. */
-@Injectable()
-class ReposService {
-  constructor(private readonly nango: NangoService) {}
-
-  async login(userId: string): Promise<unknown> {
-    const { data } = await this.nango.get({
-      endpoint: '/user',
-      providerConfigKey: 'github',
-      connectionId: userId,
-    });
-    return data;
-  }
-}
-
-@Module({ providers: [ReposService], exports: [ReposService] })
-class ReposModule {}
+import { ReposModule, ReposService } from './fixtures/apps/repos.app.js';
 
 describe('NangoTestingModule.forStandIn', () => {
   let standIn: NangoStandIn;

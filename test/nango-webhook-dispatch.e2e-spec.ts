@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Injectable, type INestApplication, type LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
@@ -7,9 +7,9 @@ import {
   NangoModule,
   OnNangoWebhook,
   signNangoWebhook,
-  type NangoAuthWebhook,
-  type NangoWebhookBody,
 } from '../lib/index.js';
+import { Audit, calls, Connections, Failing } from './fixtures/apps/webhook-dispatch.app.js';
+import { CapturingLogger } from './fixtures/capturing-logger.js';
 
 /**
  * `forRoot({ webhooks: { path } })`: one route verifies each webhook once and hands it to every
@@ -18,65 +18,6 @@ import {
 
 const SECRET = 'sk-dispatch-secret';
 const DEV_SECRET = 'sk-dispatch-dev';
-
-const calls: Array<[string, NangoWebhookBody]> = [];
-
-@Injectable()
-class Connections {
-  @OnNangoWebhook({ type: 'auth', operation: 'creation', success: true })
-  created(event: NangoAuthWebhook): void {
-    calls.push(['created', event]);
-  }
-
-  @OnNangoWebhook({ type: 'auth', success: false })
-  @OnNangoWebhook({ type: 'auth', operation: 'refresh' })
-  broken(event: NangoWebhookBody): void {
-    calls.push(['broken', event]);
-  }
-}
-
-@Injectable()
-class Audit {
-  @OnNangoWebhook({ type: 'auth' })
-  async anyAuth(event: NangoWebhookBody): Promise<void> {
-    await Promise.resolve();
-    calls.push(['audit', event]);
-  }
-
-  @OnNangoWebhook({ type: 'sync' })
-  anySync(event: NangoWebhookBody): void {
-    calls.push(['sync', event]);
-  }
-
-  @OnNangoWebhook({ type: 'forward', provider: 'github' })
-  github(event: NangoWebhookBody): void {
-    calls.push(['github', event]);
-  }
-
-  @OnNangoWebhook({ type: 'auth', instance: 'dev' })
-  devAuth(event: NangoWebhookBody): void {
-    calls.push(['dev', event]);
-  }
-}
-
-@Injectable()
-class Failing {
-  @OnNangoWebhook({ type: 'sync', syncName: 'boom' })
-  explode(): void {
-    throw new Error('sync handler bug');
-  }
-}
-
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(): void {}
-  warn(message: unknown): void {
-    this.lines.push(String(message));
-  }
-  error(message: unknown): void {
-    this.lines.push(String(message));
-  }
-}
 
 const auth = {
   from: 'nango',

@@ -1,86 +1,26 @@
 import 'reflect-metadata';
-import {
-  Catch,
-  Controller,
-  Post,
-  type ArgumentsHost,
-  type ExceptionFilter,
-  type INestApplication,
-} from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   NangoModule,
   NangoWebhook,
-  NangoWebhookPayload,
   NangoConfigurationError,
   NangoStartupError,
-  isNangoAuthWebhook,
-  isNangoSyncWebhook,
   signNangoWebhook,
   verifyNangoWebhookSignature,
-  type NangoWebhookBody,
 } from '../lib/index.js';
+import {
+  NoGuardController,
+  received,
+  ShowErrors,
+  WebhookController,
+} from './fixtures/apps/webhook.app.js';
 
 const SECRET = 'sk-0000-webhook-secret';
 const OLD_KEY = 'whsk-old-1111';
 const NEW_KEY = 'whsk-new-2222';
 const DEV_KEY = 'whsk-dev-3333';
-
-const received: NangoWebhookBody[] = [];
-
-@Controller('nango')
-class WebhookController {
-  @Post('webhooks')
-  @NangoWebhook()
-  handle(@NangoWebhookPayload() body: NangoWebhookBody): { ok: true; type: string } {
-    received.push(body);
-    if (isNangoAuthWebhook(body)) return { ok: true, type: `auth:${body.operation}` };
-    if (isNangoSyncWebhook(body)) return { ok: true, type: `sync:${body.syncName}` };
-    return { ok: true, type: body.type };
-  }
-
-  @Post('dev-webhooks')
-  @NangoWebhook({ instance: 'dev' })
-  handleDev(@NangoWebhookPayload() body: NangoWebhookBody): { ok: true } {
-    received.push(body);
-    return { ok: true };
-  }
-
-  @Post('missing-instance')
-  @NangoWebhook({ instance: 'staging' })
-  handleMissing(@NangoWebhookPayload() body: NangoWebhookBody): { ok: true } {
-    received.push(body);
-    return { ok: true };
-  }
-}
-
-/** Misuse, on purpose: the payload decorator without the guard. */
-@Controller('nango')
-class NoGuardController {
-  @Post('no-guard')
-  handleNoGuard(@NangoWebhookPayload() body: NangoWebhookBody): { ok: true } {
-    received.push(body);
-    return { ok: true };
-  }
-}
-
-/** Shows the error a guard threw, so tests can check what a developer would read in the log. */
-@Catch()
-class ShowErrors implements ExceptionFilter {
-  catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<{
-      status?: (code: number) => unknown;
-      code?: (code: number) => unknown;
-      send: (body: unknown) => void;
-    }>();
-    const e = error as { name: string; message: string; getStatus?: () => number };
-    const status = typeof e.getStatus === 'function' ? e.getStatus() : 500;
-    if (typeof response.code === 'function') response.code(status);
-    else response.status?.(status);
-    response.send({ name: e.name, message: e.message });
-  }
-}
 
 const auth = {
   from: 'nango',

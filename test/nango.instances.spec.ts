@@ -3,7 +3,6 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { inspect } from 'node:util';
 import {
-  InjectNango,
   NangoAuthenticationError,
   NangoConfigurationError,
   NangoModule,
@@ -14,6 +13,7 @@ import {
 import { NANGO_OPTIONS } from '../lib/nango.constants.js';
 import { getNangoOptionsToken } from '../lib/nango.tokens.js';
 import { NangoStandIn } from '../lib/testing/index.js';
+import { Consumer, FeatureModule } from './fixtures/apps/instances.app.js';
 
 let prodNango: NangoStandIn;
 let devNango: NangoStandIn;
@@ -43,18 +43,6 @@ afterAll(async () => {
   await prodNango.close();
   await devNango.close();
 });
-
-@Injectable()
-class Consumer {
-  constructor(
-    @InjectNango('prod') readonly prod: NangoService,
-    @InjectNango('dev') readonly dev: NangoService,
-    @InjectNango() readonly main: NangoService,
-  ) {}
-}
-
-@Module({ providers: [Consumer] })
-class FeatureModule {}
 
 describe('several Nango instances', () => {
   let moduleRef: TestingModule | undefined;

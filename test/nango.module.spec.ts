@@ -9,7 +9,6 @@ import {
   InjectNango,
   getNangoServiceToken,
   type NangoModuleOptions,
-  type NangoOptionsFactory,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
 import { NANGO_OPTIONS, NANGO_DEFAULT_RETRY } from '../lib/nango.constants.js';
@@ -17,41 +16,14 @@ import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-
-const SECRET = 'sk-test-0c5b0a3e-SECRET-MARKER';
-
-@Injectable()
-class NangoConfigService {
-  readonly secretKey = SECRET;
-  readonly host = 'http://localhost:3003/';
-}
-
-@Module({ providers: [NangoConfigService], exports: [NangoConfigService] })
-class ConfigModule {}
-
-@Injectable()
-class OptionsFactory implements NangoOptionsFactory {
-  createNangoOptions(): NangoModuleOptions {
-    return {
-      apiKey: SECRET,
-      host: 'https://nango.example.com/api',
-      timeout: 5000,
-      userAgent: 'my-app/1.0',
-    };
-  }
-}
-
-@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-class FactoryModule {}
-
-/** The README's useClass shape: a factory that injects a service of an imported module. */
-@Injectable()
-class OptionsFromConfig implements NangoOptionsFactory {
-  constructor(private readonly config: NangoConfigService) {}
-  async createNangoOptions(): Promise<NangoModuleOptions> {
-    return { secretKey: this.config.secretKey, host: this.config.host };
-  }
-}
+import {
+  ConfigModule,
+  FactoryModule,
+  NangoConfigService,
+  OptionsFactory,
+  OptionsFromConfig,
+  SECRET,
+} from './fixtures/apps/options-factories.app.js';
 
 async function optionsOf(imports: Parameters<typeof Test.createTestingModule>[0]['imports']) {
   const moduleRef = await Test.createTestingModule({ imports }).compile();

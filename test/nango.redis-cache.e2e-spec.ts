@@ -1,26 +1,24 @@
 import 'reflect-metadata';
 import { jest } from '@jest/globals';
-import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import Keyv from 'keyv';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import {
-  InjectNangoToken,
   NangoModule,
   NangoUpstreamError,
-  UseNangoConnection,
   type NangoCacheOptions,
   type NangoService,
-  type NangoToken,
 } from '../lib/index.js';
 import { eventually } from './fixtures/eventually.js';
 import { dumpRedis, redisCli, startRedis, type RedisServer } from './fixtures/redis-server.js';
 import { seedConnections } from './fixtures/seed.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
+import { TokenController } from './fixtures/apps/redis-cache.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 // Real redis-server, started on a free port of 127.0.0.1 with persistence off.
 jest.setTimeout(60_000);
@@ -104,15 +102,6 @@ async function redisKeys(n: number): Promise<Map<string, string>> {
   return entries;
 }
 
-@Controller()
-class TokenController {
-  @Get('token/:conn')
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
 /** A Nest HTTP app with `@UseNangoConnection()` routes, its cache in the test's Redis. */
 async function httpApp(): Promise<{ app: INestApplication; url: string }> {
   const { secretKey, url } = suite.standIn;
@@ -127,10 +116,9 @@ async function httpApp(): Promise<{ app: INestApplication; url: string }> {
     controllers: [TokenController],
   }).compile();
   const nest = ref.createNestApplication(new ExpressAdapter(), { logger: false });
-  await nest.listen(0, '127.0.0.1');
+  const base = await listenLocally(nest);
   closers.push(() => nest.close());
-  const { port } = nest.getHttpServer().address() as AddressInfo;
-  return { app: nest, url: `http://127.0.0.1:${port}` };
+  return { app: nest, url: base };
 }
 
 describe('Redis (Keyv + @keyv/redis) as the shared credential store', () => {

@@ -1,14 +1,7 @@
 import 'reflect-metadata';
-import {
-  Controller,
-  Get,
-  Module,
-  type INestApplication,
-  type StreamableFile,
-} from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import {
   NangoInvalidArgumentError,
@@ -19,51 +12,11 @@ import {
 import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
 import { eventually } from './fixtures/eventually.js';
+import { FilesController } from './fixtures/apps/streaming.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 const TWO_HUNDRED_MB = 200 * 1024 * 1024;
 const PDF = Buffer.from('%PDF-1.7 fake report body');
-
-@Controller('files')
-class FilesController {
-  constructor(private readonly nango: NangoService) {}
-
-  @Get('bytes')
-  async bytes(): Promise<StreamableFile> {
-    return toStreamableFile(
-      await this.nango.get<Readable>({
-        endpoint: '/bytes/1048576',
-        providerConfigKey: 'jira',
-        connectionId: 'conn-apikey',
-        responseType: 'stream',
-      }),
-    );
-  }
-
-  @Get('report')
-  async report(): Promise<StreamableFile> {
-    return toStreamableFile(
-      await this.nango.get<Readable>({
-        endpoint: '/report.pdf',
-        providerConfigKey: 'jira',
-        connectionId: 'conn-apikey',
-        responseType: 'stream',
-      }),
-    );
-  }
-
-  @Get('report-buffer')
-  async reportBuffer(): Promise<StreamableFile> {
-    return toStreamableFile(
-      await this.nango.get<ArrayBuffer>({
-        endpoint: '/report.pdf',
-        providerConfigKey: 'jira',
-        connectionId: 'conn-apikey',
-        responseType: 'arraybuffer',
-      }),
-      { disposition: 'inline' },
-    );
-  }
-}
 
 describe.each(['express', 'fastify'] as const)('streaming proxy (%s)', (platform) => {
   let standIn: NangoStandIn;
@@ -93,8 +46,7 @@ describe.each(['express', 'fastify'] as const)('streaming proxy (%s)', (platform
       platform === 'fastify'
         ? ref.createNestApplication(new FastifyAdapter(), { logger: false })
         : ref.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(app);
   });
 
   afterAll(async () => {

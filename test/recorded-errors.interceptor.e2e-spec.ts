@@ -1,18 +1,14 @@
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
-import {
-  InjectNangoToken,
-  NangoModule,
-  UseNangoConnection,
-  type NangoToken,
-} from '../lib/index.js';
+import { NangoModule } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { EXPECTED } from './fixtures/expected-errors.js';
 import { loadRecordings, type Recording } from './fixtures/recordings.js';
+import { TokenController } from './fixtures/apps/recorded-errors.app.js';
+import { listenLocally } from './fixtures/http.js';
 
 /**
  * The HTTP answer of the interceptor for every recorded error of `GET /connection(s)/{id}`:
@@ -25,15 +21,6 @@ const ON_CONNECTION = EXPECTED.filter(([file]) => {
   const { method, path } = (recordings.get(file) as Recording).request;
   return method === 'GET' && /^\/connections?\/[^/?]+/.test(path);
 });
-
-@Controller('c')
-class TokenController {
-  @Get(':key/:id')
-  @UseNangoConnection({ providerConfigKey: { param: 'key' }, connectionId: { param: 'id' } })
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { kind: typeof token };
-  }
-}
 
 describe.each([
   ['express', () => new ExpressAdapter()],
@@ -52,8 +39,7 @@ describe.each([
       controllers: [TokenController],
     }).compile();
     app = ref.createNestApplication(adapter(), { logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    base = await listenLocally(app);
   });
 
   afterAll(async () => {

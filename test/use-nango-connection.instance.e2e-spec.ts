@@ -1,38 +1,15 @@
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import {
-  InjectNangoToken,
-  NangoModule,
-  UseNangoConnection,
-  type NangoToken,
-} from '../lib/index.js';
+import { NangoModule } from '../lib/index.js';
 import { NangoStandIn, type StandInConnectionSeed } from '../lib/testing/index.js';
+import { EnvironmentsController } from './fixtures/apps/use-nango-connection.instance.app.js';
 
 const seed = (token: string): StandInConnectionSeed => ({
   connectionId: 'user-1',
   providerConfigKey: 'github',
   credentials: { type: 'OAUTH2', access_token: token, raw: {} },
 });
-
-@Controller()
-class EnvironmentsController {
-  @Get('prod')
-  @UseNangoConnection({ instance: 'prod', providerConfigKey: 'github' })
-  prod(@InjectNangoToken() token: NangoToken): { token: NangoToken } {
-    return { token };
-  }
-
-  @Get('dev')
-  @UseNangoConnection({
-    instance: 'dev',
-    providerConfigKey: 'github',
-    connectionId: { query: 'user' },
-  })
-  dev(@InjectNangoToken() token: NangoToken): { token: NangoToken } {
-    return { token };
-  }
-}
 
 describe('@UseNangoConnection({ instance }) with named Nango instances', () => {
   let prod: NangoStandIn;

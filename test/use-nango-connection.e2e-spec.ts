@@ -1,42 +1,31 @@
 import 'reflect-metadata';
-import {
-  Controller,
-  ForbiddenException,
-  Get,
-  Injectable,
-  Module,
-  Param,
-  UnauthorizedException,
-  UseGuards,
-  UseInterceptors,
-  type CallHandler,
-  type CanActivate,
-  type ExecutionContext,
-  type INestApplication,
-  type LoggerService,
-  type NestInterceptor,
-} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
-import type { Observable } from 'rxjs';
 import {
-  InjectNangoConnection,
-  InjectNangoToken,
   NangoConnectionNotDeclaredError,
   NangoStartupError,
   NangoConnectionOptionsError,
   NangoModule,
   NangoTokenInterceptor,
   UseNangoConnection,
-  type NangoConnection,
   type NangoModuleOptions,
-  type NangoToken,
 } from '../lib/index.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { seedConnections } from './fixtures/seed.js';
+import { adapterFor, fetchAnswer, type AdapterName } from './fixtures/http.js';
+import {
+  boot,
+  DefaultsController,
+  FeatureModule,
+  FleetController,
+  GithubController,
+  MisuseController,
+  PlainController,
+  UndeclaredController,
+  userOf,
+  type Booted,
+} from './fixtures/apps/use-nango-connection.app.js';
+import { expectNoneOf } from './fixtures/secrets.js';
 
 /** A recognisable secret key: it must never reach a response body or a log line. */
 const SECRET = '5ec2e7aa-1eaf-4bad-8c0d-5ec2e75ec2e7';
@@ -51,269 +40,6 @@ const TOKENS = [
   'tw-token-secret',
 ];
 
-/** The request's user, as a guard sets it. */
-interface User {
-  id: string;
-}
-
-function userOf(ctx: ExecutionContext): string | undefined {
-  return ctx.switchToHttp().getRequest<{ user?: User }>().user?.id;
-}
-
-/** Authenticates `x-user: <id>` (a stand-in for a JWT guard) and sets `req.user`. */
-@Injectable()
-class HeaderAuthGuard implements CanActivate {
-  canActivate(ctx: ExecutionContext): boolean {
-    const request = ctx
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, unknown>; user?: User }>();
-    const id = request.headers['x-user'];
-    if (typeof id !== 'string') throw new UnauthorizedException();
-    request.user = { id };
-    return true;
-  }
-}
-
-@Controller('gh')
-@UseNangoConnection({ providerConfigKey: 'github', connectionId: 'conn-oauth2' })
-class GithubController {
-  @Get('param/:conn')
-  @UseNangoConnection({ connectionId: { param: 'conn' } })
-  param(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('header')
-  @UseNangoConnection({ connectionId: { header: 'X-Connection-Id' } })
-  header(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('query')
-  @UseNangoConnection({ connectionId: { query: 'connection' } })
-  query(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('me')
-  @UseGuards(HeaderAuthGuard)
-  @UseNangoConnection({ connectionId: userOf, missingStatus: 401 })
-  me(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('constant')
-  constant(@InjectNangoToken() token: NangoToken, @Param() params: object): unknown {
-    return { token, params };
-  }
-
-  @Get('fresh')
-  @UseNangoConnection({ forceRefresh: true })
-  fresh(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('connection/:conn')
-  @UseNangoConnection({ providerConfigKey: 'twitter', connectionId: { param: 'conn' } })
-  connection(
-    @InjectNangoConnection() connection: NangoConnection,
-    @InjectNangoToken() token: NangoToken,
-  ): unknown {
-    return { connectionId: connection.connection_id, credentials: connection.credentials, token };
-  }
-
-  @Get('reconnect-401/:conn')
-  @UseNangoConnection({ connectionId: { param: 'conn' }, reconnectStatus: 401 })
-  reconnect401(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
-/** Routes whose integration comes from a route param and connection from the module default. */
-@Controller('int/:integration')
-@UseGuards(HeaderAuthGuard)
-class DefaultsController {
-  @Get('token')
-  @UseNangoConnection({ providerConfigKey: { param: 'integration' } })
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
-/** Misuse that no request could work with, on purpose: caught by app.init(). */
-@Controller('undeclared')
-class UndeclaredController {
-  @Get('token')
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('connection')
-  connection(@InjectNangoConnection() connection: NangoConnection): unknown {
-    return { connection };
-  }
-
-  @Get('fine')
-  @UseNangoConnection({ providerConfigKey: 'github' })
-  fine(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
-/** Misuse, on purpose, that only a request shows. */
-@Controller('misuse')
-class MisuseController {
-  @Get('throws')
-  @UseNangoConnection({
-    providerConfigKey: 'github',
-    connectionId: () => {
-      throw new Error('resolver bug');
-    },
-  })
-  throws(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('forbidden')
-  @UseNangoConnection({
-    providerConfigKey: 'github',
-    connectionId: () => {
-      throw new ForbiddenException('not yours');
-    },
-  })
-  forbidden(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('object')
-  @UseNangoConnection({
-    providerConfigKey: 'github',
-    connectionId: (() => ({ id: 1 })) as unknown as () => string,
-  })
-  object(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('no-key')
-  @UseNangoConnection({ connectionId: 'conn-oauth2' })
-  noKey(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('instance')
-  @UseNangoConnection({
-    providerConfigKey: 'github',
-    connectionId: 'conn-oauth2',
-    instance: 'nope',
-  })
-  instance(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
-/** Waits a random 0-10 ms before the handler runs: lets requests interleave after the fetch. */
-@Injectable()
-class JitterInterceptor implements NestInterceptor {
-  async intercept(_context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
-    return next.handle();
-  }
-}
-
-/** Routes for the concurrency test: the jitter runs between the fetch and the handler's args. */
-@Controller('fleet')
-class FleetController {
-  @Get('param/:conn')
-  @UseInterceptors(JitterInterceptor)
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
-  param(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('header')
-  @UseInterceptors(JitterInterceptor)
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { header: 'x-connection-id' } })
-  header(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-
-  @Get('me')
-  @UseGuards(HeaderAuthGuard)
-  @UseInterceptors(JitterInterceptor)
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: userOf })
-  me(@InjectNangoConnection() connection: NangoConnection): unknown {
-    return { token: (connection.credentials as { access_token?: string }).access_token };
-  }
-}
-
-/** Plain routes for the global-interceptor app. */
-@Controller('plain')
-class PlainController {
-  @Get('free')
-  free(): unknown {
-    return { ok: true };
-  }
-
-  @Get('token/:conn')
-  @UseNangoConnection({ providerConfigKey: 'github', connectionId: { param: 'conn' } })
-  token(@InjectNangoToken() token: NangoToken): unknown {
-    return { token };
-  }
-}
-
-/** Captures every log line Nest writes, with all its arguments. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(...args: unknown[]): void {
-    this.push('log', args);
-  }
-  error(...args: unknown[]): void {
-    this.push('error', args);
-  }
-  warn(...args: unknown[]): void {
-    this.push('warn', args);
-  }
-  debug(...args: unknown[]): void {
-    this.push('debug', args);
-  }
-  verbose(...args: unknown[]): void {
-    this.push('verbose', args);
-  }
-  private push(level: string, args: unknown[]): void {
-    this.lines.push(
-      `${level} ${args.map((a) => (a instanceof Error ? `${a.stack}` : String(a))).join(' ')}`,
-    );
-  }
-  text(): string {
-    return this.lines.join('\n');
-  }
-}
-
-type AdapterName = 'express' | 'fastify';
-
-interface Booted {
-  app: INestApplication;
-  url: string;
-  logger: CapturingLogger;
-}
-
-async function boot(
-  adapter: AdapterName,
-  module: { imports?: unknown[]; controllers: unknown[]; providers?: unknown[] },
-): Promise<Booted> {
-  const ref = await Test.createTestingModule(
-    module as Parameters<typeof Test.createTestingModule>[0],
-  ).compile();
-  const logger = new CapturingLogger();
-  const app = ref.createNestApplication(
-    adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
-    { logger },
-  );
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, logger };
-}
-
 function nangoModule(standIn: NangoStandIn, options: Partial<NangoModuleOptions> = {}): unknown {
   return NangoModule.forRoot({
     secretKey: SECRET,
@@ -325,26 +51,11 @@ function nangoModule(standIn: NangoStandIn, options: Partial<NangoModuleOptions>
   });
 }
 
-async function call(
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, unknown>; text: string; headers: Headers }> {
-  const response = await fetch(url, { headers });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON: the assertion on `body` will say so
-  }
-  return { status: response.status, body, text, headers: response.headers };
-}
+/** GETs `url` with `headers`. */
+const call = fetchAnswer;
 
 function expectNoSecret(...texts: string[]): void {
-  for (const text of texts) {
-    expect(text).not.toContain(SECRET);
-    for (const token of TOKENS) expect(text).not.toContain(token);
-  }
+  expectNoneOf([SECRET, ...TOKENS], ...texts);
 }
 
 describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (adapter) => {
@@ -657,10 +368,7 @@ describe.each<[AdapterName]>([['express'], ['fastify']])('controllers on %s', (a
         controllers: [UndeclaredController],
       }).compile();
       // The suite's logger: a new one would replace it for the other tests.
-      const app = ref.createNestApplication(
-        adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
-        { logger: booted.logger },
-      );
+      const app = ref.createNestApplication(adapterFor(adapter), { logger: booted.logger });
       const error = await app.init().then(
         () => undefined,
         (e: unknown) => e,
@@ -805,10 +513,6 @@ describe.each<[AdapterName, 'useExisting' | 'useClass']>([
     expect(standIn.requests).toHaveLength(1);
   });
 });
-
-/** A feature module that does not import NangoModule: the app's root module does. */
-@Module({ controllers: [DefaultsController] })
-class FeatureModule {}
 
 describe('a feature module not importing NangoModule', () => {
   let standIn: NangoStandIn;

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { specifiers, tsFiles } from './fixtures/source-files.js';
 
 /**
  * The shape of lib/: no file over 400 lines (the NangoService facade up to 700), and no import
@@ -16,19 +16,9 @@ const MAX_LINES = 400;
 const FACADE = 'lib/nango.service.ts';
 const MAX_FACADE_LINES = 700;
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return tsFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** The lib/ files a file imports (static, type-only, re-exports and `import()` alike). */
 function localImports(file: string, text: string): string[] {
-  const { importedFiles } = ts.preProcessFile(text, true, true);
-  return importedFiles
-    .map((f) => f.fileName)
+  return specifiers(text)
     .filter((spec) => spec.startsWith('.'))
     .map((spec) => resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
 }

@@ -1,19 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { tsFiles } from './fixtures/source-files.js';
 
 /** Every export of lib/ (and every public method of an exported class) has a TSDoc comment. */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return tsFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 function hasDoc(node: ts.Node, source: ts.SourceFile): boolean {
   const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? [];

@@ -1,18 +1,7 @@
 /**
- * Public constants: the injection token of the resolved options, the default instance's name,
- * and the defaults and limits of the options. Internal tokens live in
+ * The defaults and limits of the options, as docs/configuration.md lists them. Tokens live in
  * `nango.internal-constants.ts`; per-instance tokens are built in `nango.tokens.ts`.
  */
-
-/**
- * Injection token of the resolved Nango options: the module options after validation, with
- * defaults applied once (see {@link ResolvedNangoOptions}). Inject it with
- * `@Inject(NANGO_OPTIONS)` when an extension needs the host or the timeout.
- */
-export const NANGO_OPTIONS = Symbol('NANGO_OPTIONS');
-
-/** Name of the Nango instance registered by a `forRoot()` / `forRootAsync()` without `name`. */
-export const NANGO_DEFAULT_INSTANCE = 'default';
 
 /** Nango Cloud's API host, used when `host` is not set. */
 export const NANGO_DEFAULT_HOST = 'https://api.nango.dev';

@@ -3,6 +3,16 @@
  * values may change between minor versions.
  */
 
+/**
+ * Injection token of the resolved Nango options: the module options after validation, with
+ * defaults applied once (see `ResolvedNangoOptions`). Code outside the module reads an
+ * instance's options through `NangoInstanceRegistry`.
+ */
+export const NANGO_OPTIONS = Symbol('NANGO_OPTIONS');
+
+/** Name of the Nango instance registered by a `forRoot()` / `forRootAsync()` without `name`. */
+export const NANGO_DEFAULT_INSTANCE = 'default';
+
 /** The `HttpService` that `NangoModule` builds for the default Nango instance alone. */
 export const NANGO_HTTP_SERVICE = Symbol('NANGO_HTTP_SERVICE');
 

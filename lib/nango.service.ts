@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
-import { NANGO_OPTIONS } from './nango.constants.js';
-import { NANGO_HTTP_SERVICE } from './nango.internal-constants.js';
+import { NANGO_HTTP_SERVICE, NANGO_OPTIONS } from './nango.internal-constants.js';
 import { NangoTransport } from './transport/nango-transport.js';
 import { NangoConnectionFetcher } from './connections/nango-connection-fetcher.js';
 import { NangoConfigurationApi } from './nango-configuration.api.js';

@@ -5,7 +5,7 @@
  * instances, global or not, never collide.
  */
 import { NangoService } from './nango.service.js';
-import { NANGO_DEFAULT_INSTANCE, NANGO_OPTIONS } from './nango.constants.js';
+import { NANGO_DEFAULT_INSTANCE, NANGO_OPTIONS } from './nango.internal-constants.js';
 import {
   NANGO_HTTP_SERVICE,
   NANGO_HTTP_SERVICE_TOKEN_PREFIX,

@@ -10,7 +10,7 @@ import {
   getNangoServiceToken,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
-import { NANGO_OPTIONS } from '../lib/nango.constants.js';
+import { NANGO_OPTIONS } from '../lib/nango.internal-constants.js';
 import { getNangoOptionsToken } from '../lib/nango.tokens.js';
 import { NangoStandIn } from '../lib/testing/index.js';
 import { Consumer, FeatureModule } from './fixtures/apps/instances.app.js';

@@ -11,7 +11,8 @@ import {
   type NangoModuleOptions,
   type ResolvedNangoOptions,
 } from '../lib/index.js';
-import { NANGO_OPTIONS, NANGO_DEFAULT_RETRY } from '../lib/nango.constants.js';
+import { NANGO_DEFAULT_RETRY } from '../lib/nango.constants.js';
+import { NANGO_OPTIONS } from '../lib/nango.internal-constants.js';
 import { NESTJS_NANGO_VERSION } from '../lib/nango.version.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 import { readFileSync } from 'node:fs';

@@ -8,7 +8,7 @@ import {
   NangoUnavailableError,
 } from '../lib/index.js';
 import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
-import { NANGO_OPTIONS } from '../lib/nango.constants.js';
+import { NANGO_OPTIONS } from '../lib/nango.internal-constants.js';
 import { SingleFlight } from '../lib/utils/single-flight.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 import { connectionBody, eventually, settle } from './fixtures/eventually.js';

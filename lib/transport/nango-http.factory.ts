@@ -1,4 +1,4 @@
-import { HttpService } from '@nestjs/axios';
+import type { HttpService } from '@nestjs/axios';
 import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -7,6 +7,7 @@ import { isRecord } from '../utils/is-record.js';
 import { createNangoUndiciAdapter } from './nango-undici.adapter.js';
 import { parsingJsonAnswers } from './nango-json-answer.js';
 import { NangoUndiciPool } from './nango-undici.pool.js';
+import { NangoHttpService } from './nango-http.service.js';
 import type { ResolvedNangoOptions } from '../interfaces/nango-module-options.interface.js';
 
 /**
@@ -104,7 +105,7 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
   });
   instance.defaults.headers = flatHeaders(instance.defaults.headers);
   OWNED.set(instance, { pool, agents });
-  return new HttpService(instance);
+  return new NangoHttpService(instance);
 }
 
 /**

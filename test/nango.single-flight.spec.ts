@@ -185,6 +185,39 @@ describe('single-flight: concurrent calls share one request', () => {
   });
 });
 
+describe('SingleFlight: a shared call gets a way to stop only when its callers can leave it', () => {
+  const errors = { aborted: () => new Error('aborted'), timedOut: () => new Error('timed out') };
+
+  it('start gets onCancel only when its first caller has a signal or an earlier deadline', async () => {
+    const flights = new SingleFlight<string>();
+    const given: string[] = [];
+    const start = (onCancel: ((cancel: () => void) => void) | undefined): Promise<string> => {
+      given.push(typeof onCancel);
+      return Promise.resolve('answer');
+    };
+    await flights.run('no signal, no timeout', start, errors, 1000);
+    await flights.run('the call deadline', start, { ...errors, timeoutMs: 1000 }, 1000);
+    await flights.run('a signal', start, { ...errors, signal: new AbortController().signal }, 1000);
+    await flights.run('an earlier deadline', start, { ...errors, timeoutMs: 10 }, 1000);
+    expect(given).toEqual(['undefined', 'undefined', 'function', 'function']);
+  });
+
+  it('a caller that leaves a call nobody can cancel leaves alone; the first caller gets the answer', async () => {
+    const flights = new SingleFlight<string>();
+    let answer: (value: string) => void = () => undefined;
+    const start = (): Promise<string> => new Promise<string>((resolve) => (answer = resolve));
+    const first = flights.run('key', start, errors, 1000);
+    const controller = new AbortController();
+    const second = flights.run('key', start, { ...errors, signal: controller.signal }, 1000);
+    controller.abort();
+    await expect(second).rejects.toThrow('aborted');
+    expect(flights.size).toBe(1);
+    answer('token');
+    await expect(first).resolves.toBe('token');
+    expect(flights.size).toBe(0);
+  });
+});
+
 describe('timeouts leave no socket or timer behind', () => {
   it('a hung Nango times out in the configured time; the socket is gone before and after close', async () => {
     const ref = await moduleFor({ timeout: 100 });

@@ -82,14 +82,20 @@ export class NangoConnectionFetcher {
     // timeout and signal; the shared request gets the longest timeout and stops only when
     // every caller has left.
     const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
-    const start = async (onCancel: (cancel: () => void) => void): Promise<NangoConnection> => {
+    const start = async (
+      onCancel: ((cancel: () => void) => void) | undefined,
+    ): Promise<NangoConnection> => {
       // The shared request has its own deadline from the start (`send`), and stops when its
-      // last caller has left.
-      const controller = new AbortController();
-      onCancel(() => controller.abort());
+      // last caller has left, if its callers can leave before it ends.
+      let stop: AbortSignal | undefined;
+      if (onCancel !== undefined) {
+        const controller = new AbortController();
+        onCancel(() => controller.abort());
+        stop = controller.signal;
+      }
       const response = await this.send<NangoConnection>(fetch.request, context, {
         timeout: sharedTimeoutMs,
-        signal: controller.signal,
+        signal: stop,
       });
       if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
         throw unexpectedAnswer(context, 'a connection without credentials');

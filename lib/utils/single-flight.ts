@@ -41,32 +41,40 @@ export class SingleFlight<T> {
    * Joins the call in flight for `key`, or starts one with `start(onCancel)`.
    *
    * @param key identifies the call: it must hold everything the result depends on
-   * @param start makes the call, and registers with `onCancel` how to stop it
+   * @param start makes the call, and registers with `onCancel` how to stop it; `onCancel` is
+   *   `undefined` when the call can never lose all its callers before it ends (its first caller
+   *   has no signal and no earlier deadline), so it needs no way to stop
    * @param waiter this caller's signal and timeout
    * @param callTimeoutMs the timeout `start` gives the call itself, if it has one: a caller
    *   whose own timeout would end no sooner needs no timer of its own
    */
   run(
     key: string,
-    start: (onCancel: (cancel: () => void) => void) => Promise<T>,
+    start: (onCancel: ((cancel: () => void) => void) | undefined) => Promise<T>,
     waiter: SingleFlightWaiter,
     callTimeoutMs?: number,
   ): Promise<T> {
     const { signal, timeoutMs } = waiter;
     if (signal?.aborted) return Promise.reject(waiter.aborted());
+    const now = Date.now();
     let flight = this.flights.get(key);
     if (flight === undefined) {
       const started: Flight<T> = {
         cancel: noop,
-        deadline: callTimeoutMs === undefined ? Infinity : Date.now() + callTimeoutMs,
+        deadline: callTimeoutMs === undefined ? Infinity : now + callTimeoutMs,
         waiters: 0,
         promise: Promise.resolve() as Promise<never>,
       };
+      const firstMayLeave = signal !== undefined || ownTimer(now, timeoutMs, started.deadline);
       let promise: Promise<T>;
       try {
-        promise = start((cancel) => {
-          started.cancel = cancel;
-        });
+        promise = start(
+          firstMayLeave
+            ? (cancel) => {
+                started.cancel = cancel;
+              }
+            : undefined,
+        );
       } catch (error) {
         promise = Promise.reject(error);
       }
@@ -78,11 +86,11 @@ export class SingleFlight<T> {
     }
     const joined = flight;
     joined.waiters++;
-    const ownTimer = timeoutMs !== undefined && Date.now() + timeoutMs < joined.deadline;
+    const timed = ownTimer(now, timeoutMs, joined.deadline);
     // A caller with no signal and no earlier deadline can only leave with the call itself: it
     // waits on the shared promise as is (and stays counted, so the call is never cancelled
     // under it).
-    if (signal === undefined && !ownTimer) return joined.promise;
+    if (signal === undefined && !timed) return joined.promise;
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -104,7 +112,7 @@ export class SingleFlight<T> {
       };
       const onAbort = (): void => leave(waiter.aborted());
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (ownTimer) {
+      if (timed) {
         timer = setTimeout(() => leave(waiter.timedOut()), timeoutMs);
       }
       joined.promise.then(
@@ -121,4 +129,9 @@ export class SingleFlight<T> {
   private forget(key: string, flight: Flight<T>): void {
     if (this.flights.get(key) === flight) this.flights.delete(key);
   }
+}
+
+/** Whether a caller due `timeoutMs` after `now` leaves before a call due at `deadline` ends. */
+function ownTimer(now: number, timeoutMs: number | undefined, deadline: number): boolean {
+  return timeoutMs !== undefined && now + timeoutMs < deadline;
 }

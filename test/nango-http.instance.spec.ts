@@ -64,6 +64,37 @@ describe("the module's axios instance: what a user adds to it applies to every c
     expect(request?.headers['accept']).toBe('application/json');
   });
 
+  it("request bodies go through axios's own transform: JSON, form-urlencoded and multipart; a GET sends none", async () => {
+    const { nango } = await nangoWithHttp();
+    const target = { endpoint: '/items', providerConfigKey: 'github', connectionId: 'conn-oauth2' };
+    await nango.post({ ...target, data: { name: 'a', n: 1 } });
+    let request = suite.standIn.requests.at(-1);
+    expect(request?.body).toBe('{"name":"a","n":1}');
+    expect(request?.headers['content-type']).toMatch(/^application\/json/);
+
+    await nango.post({ ...target, data: new URLSearchParams({ name: 'a b', n: '1' }) });
+    request = suite.standIn.requests.at(-1);
+    expect(request?.body).toBe('name=a+b&n=1');
+    expect(request?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+
+    const form = new FormData();
+    form.append('name', 'a b');
+    await nango.post({ ...target, data: form });
+    request = suite.standIn.requests.at(-1);
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(
+      String(request?.headers['content-type']),
+    )?.[1];
+    expect(boundary).toBeDefined();
+    expect(request?.body).toContain(`--${boundary}`);
+    expect(request?.body).toContain('Content-Disposition: form-data; name="name"\r\n\r\na b');
+
+    await nango.get(target);
+    request = suite.standIn.requests.at(-1);
+    expect(request?.method).toBe('GET');
+    expect(request?.body).toBe('');
+    expect(request?.headers['content-type']).toBeUndefined();
+  });
+
   it('a transform added to defaults.transformResponse runs on the parsed body', async () => {
     const { nango, http } = await nangoWithHttp();
     const seen: unknown[] = [];

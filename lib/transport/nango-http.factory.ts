@@ -1,5 +1,9 @@
 import type { HttpService } from '@nestjs/axios';
-import axios, { type AxiosInstance } from 'axios';
+import axios, {
+  type AxiosInstance,
+  type AxiosRequestTransformer,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NANGO_MAX_RESPONSE_BYTES } from '../nango.constants.js';
@@ -33,6 +37,14 @@ const METHOD_BUCKETS: ReadonlySet<string> = new Set([
   'patch',
   'query',
 ]);
+
+/**
+ * axios defaults that only browsers (`xsrf*`) or `data:` URIs and multipart bodies (`env`, whose
+ * `FormData` axios falls back to anyway) read. axios merges every default into every request's
+ * config, `env` deeply: the module's instance leaves them out (a fifth of what axios itself
+ * costs per call, measured with `bench/per-call.ts`'s `floor-axios`).
+ */
+const UNUSED_DEFAULTS = ['xsrfCookieName', 'xsrfHeaderName', 'env'] as const;
 
 /** The variables axios (through `proxy-from-env`) reads to send requests through a proxy. */
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy'] as const;
@@ -89,6 +101,9 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     adapter: pool
       ? createNangoUndiciAdapter({ baseURL: options.host, dispatcher: pool, fallback })
       : parsingJsonAnswers(fallback),
+    // axios's own request transform (JSON bodies), skipped for the calls without a body, which
+    // it would hand on unchanged.
+    transformRequest: [bodyTransform(axios.defaults.transformRequest)],
     // The adapters parse a JSON body once themselves (as axios's default transform would), so
     // no call pays for axios's transform machinery on its answer. Transforms a user adds here
     // still run, on the parsed body.
@@ -104,6 +119,7 @@ export function createNangoHttpService(options: ResolvedNangoOptions): HttpServi
     ...(viaProxy ? {} : { proxy: false as const }),
   });
   instance.defaults.headers = flatHeaders(instance.defaults.headers);
+  for (const name of UNUSED_DEFAULTS) delete instance.defaults[name];
   OWNED.set(instance, { pool, agents });
   return new NangoHttpService(instance);
 }
@@ -125,6 +141,19 @@ function flatHeaders(
   }
   flat['common'] = {};
   return flat as AxiosInstance['defaults']['headers'];
+}
+
+/** axios's request transforms as one, run only for a request with a body. */
+function bodyTransform(
+  transforms: AxiosRequestTransformer | AxiosRequestTransformer[] | undefined,
+): AxiosRequestTransformer {
+  const all = transforms === undefined ? [] : ([] as AxiosRequestTransformer[]).concat(transforms);
+  return function transformBody(this: InternalAxiosRequestConfig, data, headers) {
+    if (data === undefined) return data;
+    let body: unknown = data;
+    for (const transform of all) body = transform.call(this, body, headers);
+    return body;
+  };
 }
 
 function own<A extends HttpAgent>(agents: HttpAgent[], agent: A): A {

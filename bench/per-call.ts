@@ -1,15 +1,26 @@
 // Client CPU per call, for before/after comparisons of one change: the stand-in runs in its own
 // process, so process.cpuUsage() counts the client alone (steadier than calls/s on 2 cores).
 // Build with `npx tsc -p bench/tsconfig.json`, then, from bench/.tmp/bench:
-//   CLIENT=ours|theirs CALL=token|proxy CALLS=20000 node per-call.js
+//   CLIENT=ours|theirs|bare CALL=token|proxy CALLS=20000 node per-call.js
 // Run each variant several times, alternating, and compare medians. Add --cpu-prof to profile.
+// `bare` is a node:http keep-alive GET with JSON.parse (as in run.ts). The floors keep the
+// network out: the module's axios instance gets an adapter that answers at once, and
+//   CLIENT=floor-axios  calls its axios.request() alone,
+//   CLIENT=floor-http   calls the module's HttpService.request() (Observable and all),
+//   CLIENT=floor-ours   calls getToken() (arguments, single-flight, transport, HttpService),
+// which shows what each layer costs per call (CALL=token only).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Nango } from '@nangohq/node';
+import type { HttpService } from '@nestjs/axios';
+import { AxiosHeaders, type AxiosAdapter } from 'axios';
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { firstValueFrom } from 'rxjs';
 import { NangoModule, NangoService } from '../lib/index.js';
+import { NANGO_HTTP_SERVICE } from '../lib/nango.tokens.js';
 
 const secretKey = randomUUID();
 const standIn = spawn(
@@ -30,12 +41,60 @@ const CALLS = Number(process.env['CALLS'] ?? 20_000);
 const client = process.env['CLIENT'] ?? 'ours';
 const kind = process.env['CALL'] ?? 'token';
 
+const bareAgent = new Agent({ keepAlive: true, maxSockets: 128 });
+function bareGet(path: string, headers: Record<string, string> = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, {
+      agent: bareAgent,
+      headers: { authorization: `Bearer ${secretKey}`, accept: 'application/json', ...headers },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const http = app.get<HttpService>(NANGO_HTTP_SERVICE);
+if (client.startsWith('floor')) {
+  // One real answer, then handed out at once: the floors measure the layers above the network.
+  const real = await service.getConnection('github', 'conn-0');
+  const answer: AxiosAdapter = (config) =>
+    Promise.resolve({
+      data: real,
+      status: 200,
+      statusText: 'OK',
+      headers: new AxiosHeaders({ 'content-type': 'application/json', 'content-length': '420' }),
+      config,
+      request: undefined,
+    });
+  http.axiosRef.defaults.adapter = answer;
+}
+const connectionUrl = (id: string): string =>
+  `/connections/${id}?provider_config_key=github&force_refresh=false&refresh_token=false`;
+
 function call(id: string): Promise<unknown> {
   const proxy = { endpoint: '/user', providerConfigKey: 'github', connectionId: id };
-  if (client === 'theirs') {
-    return kind === 'token' ? theirs.getToken('github', id) : theirs.get(proxy);
+  switch (client) {
+    case 'theirs':
+      return kind === 'token' ? theirs.getToken('github', id) : theirs.get(proxy);
+    case 'bare':
+      return kind === 'token'
+        ? bareGet(connectionUrl(id))
+        : bareGet('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' });
+    case 'floor-axios':
+      return http.axiosRef.request({ method: 'GET', url: connectionUrl(id), timeout: 30_000 });
+    case 'floor-http':
+      return firstValueFrom(
+        http.request({ method: 'GET', url: connectionUrl(id), timeout: 30_000 }),
+      );
+    default:
+      return kind === 'token' ? service.getToken('github', id) : service.get(proxy);
   }
-  return kind === 'token' ? service.getToken('github', id) : service.get(proxy);
 }
 
 /** `n` calls from 64 concurrent loops over 1000 distinct connections. */
@@ -58,4 +117,5 @@ console.log(
   `${client} ${kind}: ${perSecond.toFixed(0)}/s ${((cpu.user + cpu.system) / CALLS).toFixed(1)} us/call`,
 );
 await app.close();
+bareAgent.destroy();
 standIn.kill();

@@ -1,9 +1,10 @@
 // Client CPU per call, for before/after comparisons of one change: the stand-in runs in its own
 // process, so process.cpuUsage() counts the client alone (steadier than calls/s on 2 cores).
 // Build with `npx tsc -p bench/tsconfig.json`, then, from bench/.tmp/bench:
-//   CLIENT=ours|theirs|bare CALL=token|proxy CALLS=20000 node per-call.js
+//   CLIENT=ours|theirs|bare|undici CALL=token|proxy CALLS=20000 node per-call.js
 // Run each variant several times, alternating, and compare medians. Add --cpu-prof to profile.
-// `bare` is a node:http keep-alive GET with JSON.parse (as in run.ts). The floors keep the
+// `bare` is a node:http keep-alive GET with JSON.parse (as in run.ts), `undici` the same GET on
+// an undici Pool like the module's (what its adapter sits on). The floors keep the
 // network out: the module's axios instance gets an adapter that answers at once, and
 //   CLIENT=floor-axios  calls its axios.request() alone,
 //   CLIENT=floor-http   calls the module's HttpService.request() (Observable and all),
@@ -16,6 +17,7 @@ import type { HttpService } from '@nestjs/axios';
 import { AxiosHeaders, type AxiosAdapter } from 'axios';
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { Pool } from 'undici';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom } from 'rxjs';
@@ -59,6 +61,17 @@ function bareGet(path: string, headers: Record<string, string> = {}): Promise<un
   });
 }
 
+const pool = new Pool(url, { connections: 128, pipelining: 1 });
+const poolHeaders = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
+async function undiciGet(path: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const { body } = await pool.request({
+    path,
+    method: 'GET',
+    headers: { ...poolHeaders, ...headers },
+  });
+  return JSON.parse(await body.text()) as unknown;
+}
+
 const http = app.get<HttpService>(NANGO_HTTP_SERVICE);
 if (client.startsWith('floor')) {
   // One real answer, then handed out at once: the floors measure the layers above the network.
@@ -86,6 +99,10 @@ function call(id: string): Promise<unknown> {
       return kind === 'token'
         ? bareGet(connectionUrl(id))
         : bareGet('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' });
+    case 'undici':
+      return kind === 'token'
+        ? undiciGet(connectionUrl(id))
+        : undiciGet('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' });
     case 'floor-axios':
       return http.axiosRef.request({ method: 'GET', url: connectionUrl(id), timeout: 30_000 });
     case 'floor-http':
@@ -118,4 +135,5 @@ console.log(
 );
 await app.close();
 bareAgent.destroy();
+await pool.destroy();
 standIn.kill();

@@ -369,9 +369,24 @@ if (runs('redis')) {
 
 // ------------------------------------------------------------------ CPU per call, heap after a big answer
 
+/**
+ * What bench/per-call.ts runs: the two clients, the two bare requests, and the floors (the
+ * module's layers on an adapter that answers at once, without the network).
+ */
+const PER_CALL_CLIENTS = [
+  'ours',
+  'theirs',
+  'bare',
+  'undici',
+  'floor-axios',
+  'floor-http',
+  'floor-ours',
+] as const;
+type PerCallClient = (typeof PER_CALL_CLIENTS)[number];
+
 /** Client CPU per call (us) by bench/per-call.ts, in its own process: median of 3, alternating. */
-const cpuPerCall: Partial<Record<'ours' | 'theirs', number>> = {};
-function perCall(client: 'ours' | 'theirs'): number {
+const cpuPerCall: Partial<Record<PerCallClient, number>> = {};
+function perCall(client: PerCallClient): number {
   const out = execFileSync(
     process.execPath,
     [fileURLToPath(new URL('./per-call.js', import.meta.url))],
@@ -385,10 +400,13 @@ function perCall(client: 'ours' | 'theirs'): number {
   return Number(match[1]);
 }
 if (runs('cpu')) {
-  const samples: Record<'ours' | 'theirs', number[]> = { ours: [], theirs: [] };
+  const samples = Object.fromEntries(PER_CALL_CLIENTS.map((c) => [c, [] as number[]])) as Record<
+    PerCallClient,
+    number[]
+  >;
   for (let i = 0; i < 3; i++)
-    for (const client of ['ours', 'theirs'] as const) samples[client].push(perCall(client));
-  for (const client of ['ours', 'theirs'] as const) {
+    for (const client of PER_CALL_CLIENTS) samples[client].push(perCall(client));
+  for (const client of PER_CALL_CLIENTS) {
     const sorted = samples[client].sort((a, b) => a - b);
     cpuPerCall[client] = sorted[1];
     console.log(
@@ -560,6 +578,25 @@ try {
 } catch {
   versions = '';
 }
+/** The per-call CPU of each client and floor, with what it says. */
+function perCallTable(): string {
+  const us = (client: PerCallClient): string => cpuPerCall[client]?.toFixed(0) ?? '?';
+  const lines: Array<[string, PerCallClient, string]> = [
+    ['nestjs-nango, `getToken()`', 'ours', 'the whole call'],
+    ['@nangohq/node, `getToken()`', 'theirs', ''],
+    ['node:http keep-alive GET + `JSON.parse`', 'bare', 'the bare request of run.ts'],
+    ['undici `Pool.request()` + `JSON.parse`', 'undici', 'what the adapter sits on'],
+    ['floor: the module axios instance, `request()`', 'floor-axios', 'axios alone'],
+    ['floor: the module `HttpService.request()`', 'floor-http', 'axios + the Observable'],
+    ['floor: `getToken()`', 'floor-ours', 'everything above the adapter'],
+  ];
+  return [
+    '| client | us per call | what it measures |',
+    '| --- | ---: | --- |',
+    ...lines.map(([name, client, what]) => `| ${name} | ${us(client)} | ${what} |`),
+  ].join('\n');
+}
+
 const report = `# Benchmark results
 
 \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${node}, ${cpus().length} × ${cpu}, load average
@@ -576,8 +613,10 @@ ${table}
 
 ${targetTable}
 
-CPU per call: ours ${cpuPerCall.ours?.toFixed(0) ?? '?'} us, @nangohq/node ${cpuPerCall.theirs?.toFixed(0) ?? '?'} us
-(median of 3 runs each of \`bench/per-call.ts\`, 20 000 getToken calls at concurrency 64).
+CPU per getToken call (median of 3 runs each of \`bench/per-call.ts\`, 20 000 calls at
+concurrency 64, the stand-in in another process):
+
+${perCallTable()}
 
 ## Reading it
 

@@ -1,9 +1,10 @@
 // Client CPU per call, for before/after comparisons of one change: the stand-in runs in its own
 // process, so process.cpuUsage() counts the client alone (steadier than calls/s on 2 cores).
 // Build with `npx tsc -p bench/tsconfig.json`, then, from bench/.tmp/bench:
-//   CLIENT=ours|theirs|bare|undici CALL=token|proxy CALLS=20000 node per-call.js
+//   CLIENT=ours|ours-signal|theirs|bare|undici CALL=token|proxy CALLS=20000 node per-call.js
 // Run each variant several times, alternating, and compare medians. Add --cpu-prof to profile.
-// `bare` is a node:http keep-alive GET with JSON.parse (as in run.ts), `undici` the same GET on
+// `ours-signal` passes each getToken an AbortSignal of its own, as `@UseNangoConnection()`
+// passes the client-disconnect signal. `bare` is a node:http keep-alive GET with JSON.parse (as in run.ts), `undici` the same GET on
 // an undici Pool like the module's (what its adapter sits on). The floors keep the
 // network out: the module's axios instance gets an adapter that answers at once, and
 //   CLIENT=floor-axios  calls its axios.request() alone,
@@ -109,6 +110,9 @@ function call(id: string): Promise<unknown> {
       return firstValueFrom(
         http.request({ method: 'GET', url: connectionUrl(id), timeout: 30_000 }),
       );
+    case 'ours-signal':
+      // As `@UseNangoConnection()` calls it: with the client-disconnect signal of the request.
+      return service.getToken('github', id, false, { signal: new AbortController().signal });
     default:
       return kind === 'token' ? service.getToken('github', id) : service.get(proxy);
   }

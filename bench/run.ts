@@ -375,6 +375,7 @@ if (runs('redis')) {
  */
 const PER_CALL_CLIENTS = [
   'ours',
+  'ours-signal',
   'theirs',
   'bare',
   'undici',
@@ -578,11 +579,32 @@ try {
 } catch {
   versions = '';
 }
+/**
+ * What the bare request leaves for the layers above undici under the 0.87x target, against what
+ * those layers cost by themselves in this run.
+ */
+function budgetSentence(): string {
+  const { bare, undici, ours } = cpuPerCall;
+  const http = cpuPerCall['floor-http'];
+  const above = cpuPerCall['floor-ours'];
+  if ([bare, undici, ours, http, above].some((v) => v === undefined)) {
+    return 'The per-call figures were not measured in this run (`BENCH_ONLY`).';
+  }
+  const [b, u, h, a] = [bare, undici, http, above] as number[];
+  const budget = b / 0.87 - u;
+  return `Calls/s at 0.87x the bare request need at most ${(b / 0.87).toFixed(0)} us of CPU per call. undici's \`Pool.request()\` alone costs ${u.toFixed(0)} us, which leaves ${budget.toFixed(0)} us for everything above it; the module's \`HttpService.request()\` costs ${h.toFixed(0)} us by itself on an adapter that answers at once, and the whole \`getToken()\` above the adapter ${a.toFixed(0)} us. So while every call goes through \`HttpService\` and axios, that target (and the CPU target, which asks for about the same) is below what the layers cost before they touch the network: their sum here is ${(u + a).toFixed(0)} us, the measured call ${(ours as number).toFixed(0)} us, the difference being what a real round trip adds to them (objects that live across it, the answer's headers).`;
+}
+
 /** The per-call CPU of each client and floor, with what it says. */
 function perCallTable(): string {
   const us = (client: PerCallClient): string => cpuPerCall[client]?.toFixed(0) ?? '?';
   const lines: Array<[string, PerCallClient, string]> = [
     ['nestjs-nango, `getToken()`', 'ours', 'the whole call'],
+    [
+      'nestjs-nango, `getToken()` with a signal',
+      'ours-signal',
+      'as `@UseNangoConnection()` calls it',
+    ],
     ['@nangohq/node, `getToken()`', 'theirs', ''],
     ['node:http keep-alive GET + `JSON.parse`', 'bare', 'the bare request of run.ts'],
     ['undici `Pool.request()` + `JSON.parse`', 'undici', 'what the adapter sits on'],
@@ -621,25 +643,29 @@ ${perCallTable()}
 ## Reading it
 
 - **Per call, distinct connections.** Both clients sit on axios; on loopback the client's own
-  CPU per call is what limits them, and the bare request skips all of it. nestjs-nango sends
-  every call through \`HttpService.request()\` on its axios instance, with an undici adapter
-  (one keep-alive pool) underneath instead of axios's \`http\` adapter and \`node:http\`. What
-  is left of its CPU per call (profile of \`bench/per-call.ts\` with \`--cpu-prof\`) is mostly
-  axios's own machinery, which every call through \`HttpService\` pays (about 28% of the
-  client's CPU as its own code): config merging (~6%), \`AxiosHeaders\` built and normalised
-  for the request and the answer (~5%), and the \`CanceledError\` that \`HttpService\` builds
-  (with its stack trace) when it tears down each call's Observable, success or not (~6%);
-  then undici (~10%), node's sockets and timers (~13%) and garbage collection (~10%). The
-  adapter parses JSON once itself, so the instance has no default response transform, and
-  the default headers are one plain object. Against a real Nango, where a call spends milliseconds on
-  the network, these differences shrink into the round trip. \`@nangohq/node\` ships its own
-  axios (1.18.0); nestjs-nango uses the application's (the version above).
+  CPU per call is what limits them (at concurrency 64 the calls/s ratios follow the CPU ratios
+  above), and the bare request skips all of it. nestjs-nango sends every call through
+  \`HttpService.request()\` on its axios instance, with an undici adapter (one keep-alive pool)
+  underneath instead of axios's \`http\` adapter and \`node:http\`. Of its CPU per call, the
+  profile (\`bench/per-call.ts\` with \`--cpu-prof\`) gives about a third to axios's own code:
+  config merging, and \`AxiosHeaders\` built and normalised for the request and for the 13
+  headers of each answer (about 20 us of them alone). Every call through \`HttpService\` pays
+  that; \`@nangohq/node\` pays it too, on top of \`node:http\`.
+- **What the one path leaves.** ${budgetSentence()}
+  Against a real Nango, where a call spends milliseconds on the network, these differences
+  shrink into the round trip. \`@nangohq/node\` ships its own axios (1.18.0); nestjs-nango uses
+  the application's (the version above).
 - **Coalesced bursts.** 64 simultaneous \`getToken\` calls for one connection reach Nango as
   one request with nestjs-nango and as 64 with the others.
 - **Nest route.** The same route under load, with tokens fetched by hand through
   \`@nangohq/node\`, through \`NangoService\` (single-flight shares requests for users asked for
   at once), through \`@UseNangoConnection()\` / \`@InjectNangoToken()\` (the interceptor adds
   its resolving and request-state work to the same call), and each with the credential cache on.
+  With the cache on, the two routes differ by the interceptor's own work. Without it, the
+  interceptor also hands each \`getToken\` the client-disconnect signal of its request, so that
+  a client that hangs up cancels its Nango call: each caller then waits with a listener on its
+  signal, and each shared fetch gets a signal of its own, to stop when its last caller has
+  left (compare \`getToken()\` with and without a signal in the table above).
 - **Stream.** Every client keeps a 200 MB download to a few tens of MB of RSS (socket buffers
   and garbage not yet collected), against 200 MB and more if the body were buffered.
 - The machine has 2 cores shared by the stand-in, the client and the load generator, and

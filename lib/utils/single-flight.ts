@@ -58,18 +58,24 @@ export class SingleFlight<T> {
     if (signal?.aborted) return Promise.reject(waiter.aborted());
     const now = Date.now();
     let flight = this.flights.get(key);
+    const deadline =
+      flight?.deadline ?? (callTimeoutMs === undefined ? Infinity : now + callTimeoutMs);
+    // This caller needs a timer of its own when it is due before the call itself.
+    const timed = timeoutMs !== undefined && now + timeoutMs < deadline;
+    // A caller with no signal and no earlier deadline can only leave with the call itself.
+    const mayLeave = signal !== undefined || timed;
     if (flight === undefined) {
       const started: Flight<T> = {
         cancel: noop,
-        deadline: callTimeoutMs === undefined ? Infinity : now + callTimeoutMs,
+        deadline,
         waiters: 0,
         promise: Promise.resolve() as Promise<never>,
       };
-      const firstMayLeave = signal !== undefined || ownTimer(now, timeoutMs, started.deadline);
       let promise: Promise<T>;
       try {
+        // A call whose first caller cannot leave early is never left by all its callers.
         promise = start(
-          firstMayLeave
+          mayLeave
             ? (cancel) => {
                 started.cancel = cancel;
               }
@@ -86,11 +92,9 @@ export class SingleFlight<T> {
     }
     const joined = flight;
     joined.waiters++;
-    const timed = ownTimer(now, timeoutMs, joined.deadline);
-    // A caller with no signal and no earlier deadline can only leave with the call itself: it
-    // waits on the shared promise as is (and stays counted, so the call is never cancelled
-    // under it).
-    if (signal === undefined && !timed) return joined.promise;
+    // A caller that cannot leave waits on the shared promise as is (and stays counted, so the
+    // call is never cancelled under it).
+    if (!mayLeave) return joined.promise;
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -129,9 +133,4 @@ export class SingleFlight<T> {
   private forget(key: string, flight: Flight<T>): void {
     if (this.flights.get(key) === flight) this.flights.delete(key);
   }
-}
-
-/** Whether a caller due `timeoutMs` after `now` leaves before a call due at `deadline` ends. */
-function ownTimer(now: number, timeoutMs: number | undefined, deadline: number): boolean {
-  return timeoutMs !== undefined && now + timeoutMs < deadline;
 }

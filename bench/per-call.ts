@@ -17,7 +17,7 @@ import { Nango } from '@nangohq/node';
 import type { HttpService } from '@nestjs/axios';
 import { AxiosHeaders, type AxiosAdapter } from 'axios';
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { bareClient } from './bare-client.js';
 import { Pool } from 'undici';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -44,23 +44,7 @@ const CALLS = Number(process.env['CALLS'] ?? 20_000);
 const client = process.env['CLIENT'] ?? 'ours';
 const kind = process.env['CALL'] ?? 'token';
 
-const bareAgent = new Agent({ keepAlive: true, maxSockets: 128 });
-function bareGet(path: string, headers: Record<string, string> = {}): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, {
-      agent: bareAgent,
-      headers: { authorization: `Bearer ${secretKey}`, accept: 'application/json', ...headers },
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const bareHttp = bareClient(url, secretKey);
 
 const pool = new Pool(url, { connections: 128, pipelining: 1 });
 const poolHeaders = { authorization: `Bearer ${secretKey}`, accept: 'application/json' };
@@ -98,8 +82,8 @@ function call(id: string): Promise<unknown> {
       return kind === 'token' ? theirs.getToken('github', id) : theirs.get(proxy);
     case 'bare':
       return kind === 'token'
-        ? bareGet(connectionUrl(id))
-        : bareGet('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' });
+        ? bareHttp.get(connectionUrl(id))
+        : bareHttp.get('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' });
     case 'undici':
       return kind === 'token'
         ? undiciGet(connectionUrl(id))
@@ -138,6 +122,6 @@ console.log(
   `${client} ${kind}: ${perSecond.toFixed(0)}/s ${((cpu.user + cpu.system) / CALLS).toFixed(1)} us/call`,
 );
 await app.close();
-bareAgent.destroy();
+bareHttp.destroy();
 await pool.destroy();
 standIn.kill();

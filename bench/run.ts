@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { bareClient } from './bare-client.js';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -59,34 +59,13 @@ const ours = await NestFactory.createApplicationContext(
 );
 const service = ours.get(NangoService);
 const theirs = new Nango({ host: url, secretKey });
-const bareAgent = new Agent({ keepAlive: true, maxSockets: 128 });
-
-function bareGet(path: string, headers: Record<string, string> = {}): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, {
-      agent: bareAgent,
-      headers: { authorization: `Bearer ${secretKey}`, accept: 'application/json', ...headers },
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        if ((res.statusCode ?? 500) >= 400) reject(new Error(`status ${res.statusCode}`));
-        else resolve(body);
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const bareHttp = bareClient(url, secretKey);
 
 const getToken: Record<Client, (id: string) => Promise<unknown>> = {
   'nestjs-nango': (id) => service.getToken('github', id),
   '@nangohq/node': (id) => theirs.getToken('github', id),
   'node:http': async (id) => {
-    const body = (await bareGet(
+    const body = (await bareHttp.get(
       `/connections/${encodeURIComponent(id)}?provider_config_key=github&force_refresh=false&refresh_token=false`,
     )) as { credentials: { access_token: string } };
     return body.credentials.access_token;
@@ -99,7 +78,7 @@ const proxyJson: Record<Client, (id: string) => Promise<unknown>> = {
   '@nangohq/node': async (id) =>
     (await theirs.get({ endpoint: '/user', providerConfigKey: 'github', connectionId: id })).data,
   'node:http': (id) =>
-    bareGet('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' }),
+    bareHttp.get('/proxy/user', { 'connection-id': id, 'provider-config-key': 'github' }),
 };
 
 // ------------------------------------------------------------------ measuring
@@ -433,7 +412,7 @@ if (runs('memory')) {
 }
 
 await ours.close();
-bareAgent.destroy();
+bareHttp.destroy();
 await new Promise<void>((resolve) => {
   worker.once('message', () => resolve());
   worker.postMessage({ type: 'close' });

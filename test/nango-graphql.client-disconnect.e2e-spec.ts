@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { Module, type INestApplication } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Args, GraphQLModule, ID, Query, Resolver } from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -18,6 +16,7 @@ import {
 } from '../lib/index.js';
 import type { NangoStandIn } from '../lib/testing/index.js';
 import { eventually } from './fixtures/eventually.js';
+import { graphqlModule } from './fixtures/graphql-module.js';
 import { startHangingStandIn } from './fixtures/hanging-stand-in.js';
 
 /**
@@ -50,9 +49,7 @@ class SlowResolver {
   }
 }
 
-type Driver = 'apollo' | 'mercurius';
-
-describe.each<Driver>(['apollo', 'mercurius'])('GraphQL client disconnect on %s', (driver) => {
+describe.each(['apollo', 'mercurius'] as const)('GraphQL client disconnect on %s', (driver) => {
   let standIn: NangoStandIn;
   let app: INestApplication;
   let port: number;
@@ -61,22 +58,9 @@ describe.each<Driver>(['apollo', 'mercurius'])('GraphQL client disconnect on %s'
   beforeEach(async () => {
     resolved = 0;
     standIn = await startHangingStandIn();
-    const graphql =
-      driver === 'apollo'
-        ? GraphQLModule.forRoot<ApolloDriverConfig>({
-            driver: ApolloDriver,
-            autoSchemaFile: true,
-            playground: false,
-          })
-        : GraphQLModule.forRoot<MercuriusDriverConfig>({
-            driver: MercuriusDriver,
-            autoSchemaFile: true,
-            graphiql: false,
-          });
-
     @Module({
       imports: [
-        graphql,
+        graphqlModule(driver),
         NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url, retry: false }),
       ],
       providers: [SlowResolver],

@@ -6,18 +6,7 @@ import {
   type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import {
-  Args,
-  Field,
-  GqlExecutionContext,
-  GraphQLModule,
-  ID,
-  ObjectType,
-  Query,
-  Resolver,
-} from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { Args, Field, GqlExecutionContext, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -34,6 +23,7 @@ import {
   type NangoToken,
 } from '../lib/index.js';
 import { settle } from './fixtures/eventually.js';
+import { graphqlModule, type GraphqlDriver } from './fixtures/graphql-module.js';
 import { standInSuite } from './fixtures/stand-in-suite.js';
 
 const SCHEMA = fileURLToPath(new URL('./fixtures/nango-graphql.schema.graphql', import.meta.url));
@@ -164,7 +154,6 @@ class HttpArgController {
   }
 }
 
-type Driver = 'apollo' | 'mercurius';
 type Style = 'code-first' | 'schema-first';
 
 interface GraphqlAnswer {
@@ -175,25 +164,15 @@ interface GraphqlAnswer {
 const suite = standInSuite();
 
 /** The app of a case; `undeclared` adds the resolvers the start-up check refuses. */
-function graphqlApp(driver: Driver, style: Style, undeclared = false): Promise<TestingModule> {
+function graphqlApp(
+  driver: GraphqlDriver,
+  style: Style,
+  undeclared = false,
+): Promise<TestingModule> {
   const { secretKey, url } = suite.standIn;
-  const schema = style === 'code-first' ? { autoSchemaFile: true } : { typePaths: [SCHEMA] };
-  const graphql =
-    driver === 'apollo'
-      ? GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          playground: false,
-          includeStacktraceInErrorResponses: false,
-          ...schema,
-        })
-      : GraphQLModule.forRoot<MercuriusDriverConfig>({
-          driver: MercuriusDriver,
-          graphiql: false,
-          ...schema,
-        });
-
+  const schema = style === 'code-first' ? undefined : { typePaths: [SCHEMA] };
   @Module({
-    imports: [graphql, NangoModule.forRoot({ secretKey, host: url })],
+    imports: [graphqlModule(driver, schema), NangoModule.forRoot({ secretKey, host: url })],
     providers:
       style === 'code-first'
         ? [CodeFirstResolver, ...(undeclared ? [UndeclaredCodeFirstResolver] : [])]
@@ -205,14 +184,17 @@ function graphqlApp(driver: Driver, style: Style, undeclared = false): Promise<T
 }
 
 /** Creates the app of a case on its adapter (Apollo on Express, Mercurius on Fastify). */
-function createApp(ref: TestingModule, driver: Driver): INestApplication {
+function createApp(ref: TestingModule, driver: GraphqlDriver): INestApplication {
   return ref.createNestApplication(
     driver === 'apollo' ? new ExpressAdapter() : new FastifyAdapter(),
     { logger: false },
   );
 }
 
-async function boot(driver: Driver, style: Style): Promise<{ app: INestApplication; url: string }> {
+async function boot(
+  driver: GraphqlDriver,
+  style: Style,
+): Promise<{ app: INestApplication; url: string }> {
   const app = createApp(await graphqlApp(driver, style), driver);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -233,7 +215,7 @@ async function ask(
   return (await response.json()) as GraphqlAnswer;
 }
 
-const CASES: Array<[Driver, Style]> = [
+const CASES: Array<[GraphqlDriver, Style]> = [
   ['apollo', 'code-first'],
   ['apollo', 'schema-first'],
   ['mercurius', 'code-first'],

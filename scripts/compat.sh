@@ -102,6 +102,20 @@ esm_axios_scenario() {
   fi
 }
 
+# Fails unless each `name@range` argument is installed in node_modules at a version in range
+# (semver from this repository's own node_modules).
+INSTALLED_CHECK='
+const { readFileSync } = require("node:fs");
+const semver = require(process.env.COMPAT_SEMVER);
+for (const spec of process.argv.slice(1)) {
+  const at = spec.lastIndexOf("@");
+  if (at <= 0) continue;
+  const [name, range] = [spec.slice(0, at), spec.slice(at + 1)];
+  const { version } = JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8"));
+  if (!semver.satisfies(version, range)) throw new Error(`${name} ${version} is not ${range}`);
+  console.log(`${name} ${version} (${range})`);
+}'
+
 fixtures=("$@")
 if [ ${#fixtures[@]} -eq 0 ]; then
   for dir in test/compat/*/; do fixtures+=("$(basename "$dir")"); done
@@ -125,6 +139,10 @@ for fixture in "${fixtures[@]}"; do
   echo "README's install line for Nest $major: ${packages[*]/#$tarball/nestjs-nango}"
   step "$fixture: npm install (the README's line for Nest $major)" "$dir" \
     npm install --no-save --no-audit --no-fund "${packages[@]}" || continue
+  # What the line named is what the app now has (npm honours `pkg@range` over the app's own pin).
+  step "$fixture: the installed versions are the README's" "$dir" \
+    env COMPAT_SEMVER="$root/node_modules/semver" node -e "$INSTALLED_CHECK" \
+      "${packages[@]}" || continue
   step "$fixture: npm run build" "$dir" npm run build || continue
   step "$fixture: node dist/main" "$dir" node "$root/scripts/compat-boot.mjs" "$dir"
   for script in test test:e2e; do

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { HttpService } from '@nestjs/axios';
+import { HttpService } from './transport/nest-axios.js';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { NANGO_HTTP_SERVICE, NANGO_OPTIONS } from './nango.internal-constants.js';
 import { NangoTransport } from './transport/nango-transport.js';

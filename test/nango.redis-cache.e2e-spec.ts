@@ -270,7 +270,8 @@ describe('encryptionKey: entries encrypted at rest, ids hashed', () => {
         expect(value).not.toContain(plain);
       }
       expect(value).not.toContain(encryptionKey);
-      expect(key).toMatch(/(^|:)nango:e1:[A-Za-z0-9_-]{43}$/);
+      // Keyv's namespace (`keyv:`) and @keyv/redis's (`keyv::`) in front of `<keyPrefix>:e1:`.
+      expect(key).toMatch(/^keyv::keyv:nango:e1:[A-Za-z0-9_-]{43}$/);
     }
     // Another app with the same key reads them all: Nango is not asked again.
     const before = suite.standIn.count({ path: /^\/connections\// });
@@ -281,6 +282,14 @@ describe('encryptionKey: entries encrypted at rest, ids hashed', () => {
     expect(suite.standIn.count({ path: /^\/connections\// })).toBe(before);
     await expect(b.getToken('github', 'conn-oauth2')).resolves.toBe('gh-access-token-1');
     expect(suite.standIn.count({ path: /^\/connections\// })).toBe(before);
+  });
+
+  it('the key in Redis, as docs/performance.md gives it: Keyv namespaces in front of <keyPrefix>:', async () => {
+    const plain = await app();
+    await plain.getToken('github', 'conn-oauth2');
+    const [key] = [...(await redisKeys(1)).keys()];
+    const ids = JSON.stringify([suite.standIn.url, 'github', 'conn-oauth2', 0]);
+    expect(key).toBe(`keyv::keyv:nango:${ids}`);
   });
 
   it('a fresh IV per write: the same entry written twice is two different ciphertexts', async () => {

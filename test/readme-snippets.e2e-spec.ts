@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 
 /**
  * Every ```ts block of the README and of the pages in docs/ compiles as written, imports
@@ -18,6 +20,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 /** One tsc run over lib/ and every snippet: tens of seconds on a busy 2-core machine. */
 const TSC_MS = 300_000;
+/** One jest run of the marked snippets (two apps, GraphQL included): generous, like tsc's. */
+const RUN_MS = 300_000;
 
 /** The README, then every page of docs/, by path from the repository's root. */
 const pages = [
@@ -28,14 +32,24 @@ const pages = [
     .map((name) => `docs/${name}`),
 ];
 
-/** The ```ts blocks of every page, each with its page and the line its code starts on. */
+/** The line before a ```ts block that asks for it to be run, not only compiled. */
+const RUN_MARKER = '<!-- readme-snippets: run -->';
+
+/**
+ * The ```ts blocks of every page, each with its page, the line its code starts on, and whether
+ * it is marked to be run (a jest spec, self-contained, against the stand-in).
+ */
 const snippets = pages.flatMap((page) => {
   const text = readFileSync(join(root, page), 'utf8');
-  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => ({
-    page,
-    line: text.slice(0, match.index).split('\n').length + 1,
-    code: match[1] as string,
-  }));
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => {
+    const before = text.slice(0, match.index);
+    return {
+      page,
+      line: before.split('\n').length + 1,
+      code: match[1] as string,
+      run: before.trimEnd().endsWith(RUN_MARKER),
+    };
+  });
 });
 
 /** The file a snippet is written to, e.g. `docs-errors-line-12.ts`, named for where it is. */
@@ -64,6 +78,34 @@ export class AppModule {}
 export class ReposModule {}
 `,
 };
+
+/**
+ * Fastify's `inject()` loads light-my-request, whose 6.8 line `require()`s the ES-module-only
+ * `cookie` 2: jest's CommonJS loader cannot, before Node 24.9 (the trap docs/testing.md warns
+ * users of). For the run of the snippets only, a jest resolver hands light-my-request a CommonJS
+ * copy of that same `cookie` (transpiled here by TypeScript); every other package resolves as
+ * usual. Returns the resolver's path.
+ */
+function lightMyRequestCookie(dir: string): string {
+  const requireFromHere = createRequire(join(root, 'package.json'));
+  const lightMyRequest = dirname(requireFromHere.resolve('light-my-request'));
+  const cookie = createRequire(join(lightMyRequest, 'index.js')).resolve('cookie');
+  const copy = join(dir, 'cookie.cjs');
+  const source = readFileSync(cookie, 'utf8');
+  writeFileSync(
+    copy,
+    ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText,
+  );
+  const resolver = join(dir, 'cookie-resolver.cjs');
+  writeFileSync(
+    resolver,
+    `module.exports = (request, options) =>\n` +
+      `  request === 'cookie' && options.basedir.startsWith(${JSON.stringify(lightMyRequest)})\n` +
+      `    ? ${JSON.stringify(copy)}\n` +
+      `    : options.defaultResolver(request, options);\n`,
+  );
+  return resolver;
+}
 
 let work: string;
 
@@ -135,5 +177,63 @@ describe('README and docs snippets', () => {
       expect(errors).toEqual([expect.stringMatching(/^control\.ts\(1,14\): error TS2322/)]);
     },
     TSC_MS,
+  );
+
+  it(
+    'the blocks marked to run (the Fastify e2e test and the resolver test of docs/testing.md) pass as written',
+    async () => {
+      const runnable = snippets.filter((s) => s.run);
+      expect(runnable.map((s) => s.page)).toEqual(['docs/testing.md', 'docs/testing.md']);
+      mkdirSync(join(work, 'run'), { recursive: true });
+      for (const { page, line, code } of runnable) {
+        const name = snippetFile(page, line).replace(/\.ts$/, '.e2e-spec.ts');
+        writeFileSync(join(work, 'run', name), code);
+      }
+      // This repository's jest setup (swc, ESM), with the package's names mapped to lib/.
+      const { default: base } = (await import(join(root, 'jest.config.js'))) as {
+        default: { moduleNameMapper: Record<string, string> } & Record<string, unknown>;
+      };
+      const config = {
+        ...base,
+        rootDir: work,
+        roots: [join(work, 'run')],
+        testMatch: ['**/*.e2e-spec.ts'],
+        testPathIgnorePatterns: ['/node_modules/'],
+        modulePathIgnorePatterns: [],
+        reporters: ['default'],
+        moduleNameMapper: {
+          '^nestjs-nango$': join(root, 'lib', 'index.ts'),
+          '^nestjs-nango/testing$': join(root, 'lib', 'testing', 'index.ts'),
+          ...base.moduleNameMapper,
+        },
+      };
+      writeFileSync(
+        join(work, 'jest.run.config.json'),
+        JSON.stringify({ ...config, resolver: lightMyRequestCookie(work) }),
+      );
+      const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+      const { code, output } = await run(
+        process.execPath,
+        [jest, '--config', join(work, 'jest.run.config.json'), '--runInBand', '--ci'],
+        {
+          cwd: work,
+          maxBuffer: 16 * 1024 * 1024,
+          env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', FORCE_COLOR: '0' },
+        },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, output: `${stdout}\n${stderr}` }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code ?? 1,
+          output: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+        }),
+      );
+      // On failure, the whole jest output is the message: it names the snippet file and line.
+      expect({ code, output }).toEqual({
+        code: 0,
+        output: expect.stringMatching(/Tests: +3 passed, 3 total/),
+      });
+      expect(output).toMatch(/Test Suites: +2 passed, 2 total/);
+    },
+    RUN_MS,
   );
 });

@@ -82,9 +82,50 @@ export interface OAuth1Token {
 }
 
 /**
- * What `NangoService.getToken` returns: the access token string for OAUTH2,
- * `{ oAuthToken, oAuthTokenSecret }` for OAUTH1, the whole credentials object otherwise
- * (as Nango's own Node client does).
+ * What `NangoService.getToken` returns (and `@InjectNangoToken()` injects), by `credentials.type`
+ * (as Nango's own Node client does):
+ *
+ * | credentials `type`                          | token                                                           |
+ * | ------------------------------------------- | --------------------------------------------------------------- |
+ * | `OAUTH2`                                    | the access token, a `string`                                    |
+ * | `OAUTH1`                                    | `{ oAuthToken, oAuthTokenSecret }` ({@link OAuth1Token})        |
+ * | `OAUTH2_CC`                                 | the credentials object: `{ type, token, client_id, client_secret, expires_at?, raw }` |
+ * | `API_KEY`                                   | the credentials object: `{ type: 'API_KEY', apiKey }`           |
+ * | `BASIC`                                     | the credentials object: `{ type: 'BASIC', username, password }` |
+ * | `APP`                                       | the credentials object: `{ type: 'APP', access_token, expires_at?, raw }` |
+ * | `CUSTOM`, `JWT`, `TBA`, `SIGNATURE`, ...    | the credentials object, as Nango sends it                       |
+ * | none (an `unauthenticated` integration)     | `{}`                                                            |
+ *
+ * {@link NangoTokenFor} names the one of a given type.
  */
 export type NangoToken =
   string | OAuth1Token | Exclude<NangoCredentials, OAuth2Credentials | OAuth1Credentials>;
+
+/** The `type` of Nango credentials: `'OAUTH2'`, `'API_KEY'`, ...; `undefined` when unauthenticated. */
+export type NangoCredentialType = NangoCredentials['type'];
+
+/** The credentials object whose `type` is `Type` (`UnauthenticatedCredentials` for `undefined`). */
+export type NangoCredentialsOfType<Type extends NangoCredentialType> = Type extends undefined
+  ? UnauthenticatedCredentials
+  : NangoCredentials extends infer Each
+    ? Each extends { type: infer Of }
+      ? Type extends Of
+        ? Each
+        : never
+      : never
+    : never;
+
+/**
+ * The {@link NangoToken} of credentials of type `Type`: what `@InjectNangoToken()` injects (and
+ * `getToken` returns) for a connection of an integration of that auth mode. For example
+ * `NangoTokenFor<'OAUTH2'>` is `string`, `NangoTokenFor<'API_KEY'>` is `ApiKeyCredentials`
+ * (`{ type, apiKey }`), `NangoTokenFor<undefined>` (an unauthenticated integration) is `{}`.
+ *
+ * @example
+ * search(\@InjectNangoToken() key: NangoTokenFor<'API_KEY'>) { return client(key.apiKey); }
+ */
+export type NangoTokenFor<Type extends NangoCredentialType> = Type extends 'OAUTH2'
+  ? string
+  : Type extends 'OAUTH1'
+    ? OAuth1Token
+    : NangoCredentialsOfType<Type>;

@@ -5,9 +5,9 @@ import type {
   StandInCredentials,
   StandInFunctionSeed,
   StandInProviderSeed,
-  StandInRecordSeed,
   StandInRecordsSeed,
 } from './stand-in.interfaces.js';
+import { StandInRecords, type StoredRecord } from './stand-in.records.js';
 import { dbTimestamp, postgresTimestamp, type StandInJsonAnswer } from './stand-in.wire.js';
 
 /** The end user of a connection, as Nango sends it. */
@@ -38,12 +38,6 @@ export interface StoredConnection {
   errors: Array<{ type: string; log_id: string }>;
 }
 
-/** A synced record as the stand-in keeps it. */
-export interface StoredRecord {
-  data: StandInRecordSeed;
-  metadata: Record<string, unknown>;
-}
-
 /** Providers every stand-in knows. */
 const BUILT_IN_PROVIDERS: readonly StandInProviderSeed[] = [
   { name: 'github', display_name: 'GitHub', auth_mode: 'OAUTH2', categories: ['dev-tools'] },
@@ -72,6 +66,22 @@ export function wireEndUser(
   };
 }
 
+/**
+ * The key of a stream of records: integration, connection and model, where a variant other
+ * than `base` reads the model `<model>::<variant>` (as Nango stores it).
+ */
+export function recordStream(stream: {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+  variant?: string | undefined;
+}): string {
+  const { variant } = stream;
+  const model =
+    variant === undefined || variant === 'base' ? stream.model : `${stream.model}::${variant}`;
+  return storeKey(stream.providerConfigKey, stream.connectionId, model);
+}
+
 function normaliseCredentials(credentials: StandInCredentials): StandInCredentials {
   const out: StandInCredentials = { ...credentials };
   delete out['raw'];
@@ -92,8 +102,8 @@ export class StandInStore {
   readonly integrations = new Map<string, string>();
   /** When each integration was first listed. */
   readonly integrationCreatedAt = new Map<string, string>();
-  /** Records by `storeKey(providerConfigKey, connectionId, model)`. */
-  readonly records = new Map<string, StoredRecord[]>();
+  /** Synced records, by {@link recordStream}. */
+  readonly records = new StandInRecords();
   /** Actions by `storeKey(providerConfigKey, actionName)`. */
   readonly actions = new Map<string, StandInAction>();
   /** Sync names by integration. */
@@ -188,28 +198,14 @@ export class StandInStore {
     if (!this.integrations.has(key)) this.addIntegration(key);
   }
 
-  /** Replaces the records of a model of a connection. */
+  /** Replaces the records of a model of a connection: listed in the order given. */
   seedRecords(seed: StandInRecordsSeed): void {
-    const at = dbTimestamp(Date.now());
-    this.records.set(
-      storeKey(seed.providerConfigKey, seed.connectionId, seed.model),
-      seed.records.map((data, i) => ({
-        data: { ...data },
-        metadata: {
-          deleted_at: null,
-          last_action: 'ADDED',
-          first_seen_at: at,
-          last_modified_at: at,
-          cursor: Buffer.from(`${at}||${i}`).toString('base64'),
-          pruned_at: null,
-        },
-      })),
-    );
+    this.records.replace(recordStream(seed), seed.records);
   }
 
-  /** The stored records of a model of a connection, when seeded. */
+  /** The stored records of a model (and variant) of a connection, in Nango's order. */
   recordsOf(providerConfigKey: string, connectionId: string, model: string): StoredRecord[] {
-    return this.records.get(storeKey(providerConfigKey, connectionId, model)) ?? [];
+    return this.records.list(recordStream({ providerConfigKey, connectionId, model }));
   }
 
   /** Adds an action to an integration (created when missing). */

@@ -1,0 +1,179 @@
+import type { StandInRecordSeed } from './stand-in.interfaces.js';
+import type { StandInSyncResults } from './stand-in.records.js';
+import { recordStream, storeKey, type StandInStore } from './stand-in.store.js';
+import {
+  postWebhook,
+  sortedJson,
+  webhookHeaders,
+  type StandInWebhookDelivery,
+} from './stand-in.webhook-sender.js';
+
+/**
+ * A sync run played by the stand-in (`standIn.sync()`): the records saved as Nango's persist
+ * service saves them, then the `sync` webhook Nango's jobs service sends for the model
+ * (`webhook_sync_success_*.json`).
+ */
+
+/** A sync run for `standIn.sync()`: what one run of a sync saved for one model. */
+export interface StandInSyncOptions {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+  /** The sync's name, as the webhook's `syncName` says it; default: the model's name. */
+  syncName?: string;
+  /** The sync variant; default `base` (another variant is a stream of its own). */
+  variant?: string;
+  /** Records saved (an id already stored and not deleted counts as updated, as in Nango). */
+  added?: StandInRecordSeed[];
+  /** Records saved again with new data (an unknown or deleted id counts as added). */
+  updated?: StandInRecordSeed[];
+  /**
+   * Records deleted: an id (the record then keeps only `{ id }`, as a `batchDelete` of ids
+   * leaves it) or the payload the delete passed (kept as is). Unknown ids are skipped.
+   */
+  deleted?: Array<string | StandInRecordSeed>;
+  /**
+   * Post the signed `sync` webhook to the webhook target; default true. Real Nango sends none
+   * for a run that changed nothing unless `on_sync_completion_always` is set: pass false to
+   * play that.
+   */
+  webhook?: boolean;
+}
+
+/** What `standIn.sync()` did. */
+export interface StandInSyncRun {
+  /** The run's start, ISO with `Z`: the webhook's `modifiedAfter` (and `queryTimeStamp`). */
+  modifiedAfter: string;
+  /** What the run changed: the webhook's `responseResults`. */
+  results: StandInSyncResults;
+  /** `INITIAL` for the first run of the sync on the connection, `INCREMENTAL` afterwards. */
+  syncType: 'INITIAL' | 'INCREMENTAL';
+  /** The webhook sent (absent with `webhook: false`). */
+  webhook?: StandInWebhookDelivery;
+}
+
+/** Where the stand-in posts webhooks, and the key it signs them with. */
+export interface StandInWebhookTarget {
+  /** The app's webhook route, e.g. `http://127.0.0.1:3000/nango/webhooks`. */
+  url: string;
+  /** The environment's webhook signing key; default the stand-in's secret key. */
+  signingKey?: string;
+}
+
+/** The stand-in's sync runs: which syncs ran before, and where webhooks go. */
+export class StandInSyncs {
+  private readonly ran = new Set<string>();
+  private target: Required<StandInWebhookTarget> | undefined;
+
+  constructor(
+    private readonly store: StandInStore,
+    private readonly defaultKey: string,
+  ) {}
+
+  /** Sets where webhooks are posted, and the signing key (default: the secret key). */
+  setTarget(url: string, signingKey?: string): void {
+    try {
+      const { protocol } = new URL(url);
+      if (protocol !== 'http:' && protocol !== 'https:') throw new Error(protocol);
+    } catch {
+      throw new TypeError(`standIn.setWebhookTarget(): "${url}" is not an http(s) URL`);
+    }
+    if (signingKey !== undefined && signingKey === '') {
+      throw new TypeError('standIn.setWebhookTarget(): the signing key must not be empty');
+    }
+    this.target = { url, signingKey: signingKey ?? this.defaultKey };
+  }
+
+  /** Plays a run: stores its records, then posts the signed webhook (unless told not to). */
+  async run(options: StandInSyncOptions): Promise<StandInSyncRun> {
+    const { providerConfigKey, connectionId, model } = checkRun(options);
+    const send = options.webhook ?? true;
+    const target = this.target;
+    if (send && target === undefined) {
+      throw new Error(
+        'standIn.sync(): no webhook target: pass `webhooks: { url }` to NangoStandIn.start(), ' +
+          'call standIn.setWebhookTarget(url), or pass `webhook: false`',
+      );
+    }
+    if (!this.store.hasConnection(providerConfigKey, connectionId)) {
+      throw new Error(
+        `standIn.sync(): the stand-in has no connection "${connectionId}" of integration ` +
+          `"${providerConfigKey}": seed it first`,
+      );
+    }
+    const syncName = options.syncName ?? model;
+    const variant = options.variant ?? 'base';
+    this.store.addSyncs(providerConfigKey, [syncName]);
+    const ranBefore = storeKey(providerConfigKey, connectionId, syncName, variant);
+    const syncType = this.ran.has(ranBefore) ? 'INCREMENTAL' : 'INITIAL';
+    this.ran.add(ranBefore);
+    const modifiedAfter = this.store.records.startRun();
+    const results = this.store.records.apply(recordStream({ ...options, variant }), {
+      upserts: [...(options.added ?? []), ...(options.updated ?? [])],
+      deletes: (options.deleted ?? []).map((d) => (typeof d === 'string' ? { id: d } : d)),
+    });
+    const run: StandInSyncRun = { modifiedAfter, results, syncType };
+    if (!send || target === undefined) return run;
+    const body = sortedJson({
+      type: 'sync',
+      from: 'nango',
+      connectionId,
+      providerConfigKey,
+      syncName,
+      syncVariant: variant,
+      model,
+      syncType,
+      success: true,
+      responseResults: results,
+      modifiedAfter,
+      queryTimeStamp: modifiedAfter,
+    });
+    const headers = webhookHeaders(body, target.signingKey);
+    const status = await postWebhook(target.url, body, headers);
+    return { ...run, webhook: { url: target.url, status, body, headers } };
+  }
+
+  /** Sends a run's webhook again (Nango's retry): the same URL, bytes and signatures. */
+  async resend(run: StandInSyncRun): Promise<number> {
+    const { webhook } = run;
+    if (webhook === undefined) {
+      throw new Error('standIn.resendWebhook(): that run sent no webhook (`webhook: false`)');
+    }
+    return postWebhook(webhook.url, webhook.body, webhook.headers);
+  }
+}
+
+/** The run's names, when each is a non-empty string, and record ids likewise; else a TypeError. */
+function checkRun(options: StandInSyncOptions): StandInSyncOptions {
+  for (const field of ['providerConfigKey', 'connectionId', 'model'] as const) {
+    const value: unknown = options[field];
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(`standIn.sync(): ${field} must be a non-empty string`);
+    }
+  }
+  for (const field of ['syncName', 'variant'] as const) {
+    const value: unknown = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new TypeError(`standIn.sync(): ${field} must be a non-empty string when given`);
+    }
+  }
+  for (const field of ['added', 'updated', 'deleted'] as const) {
+    const list: unknown = options[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new TypeError(`standIn.sync(): ${field} must be an array`);
+    list.forEach((item: unknown, i) => {
+      const id: unknown =
+        typeof item === 'string' && field === 'deleted'
+          ? item
+          : typeof item === 'object' && item !== null && 'id' in item
+            ? item.id
+            : undefined;
+      if (typeof id !== 'string' || id === '') {
+        throw new TypeError(
+          `standIn.sync(): ${field}[${i}] must be ${field === 'deleted' ? 'an id or ' : ''}a record with a non-empty string id`,
+        );
+      }
+    });
+  }
+  return options;
+}

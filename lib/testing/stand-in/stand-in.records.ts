@@ -96,15 +96,33 @@ function recordUid(stream: string, id: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** One stream's records: in Nango's order, and by id. */
+interface Stream {
+  order: StoredRecord[];
+  readonly byId: Map<string, StoredRecord>;
+}
+
+/** The index of the first record after a position (binary search: the order is sorted). */
+export function firstAfter(records: readonly StoredRecord[], position: RecordPosition): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isAfter(records[mid] as StoredRecord, position)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
 /** The records of every stream (`storeKey(providerConfigKey, connectionId, model[::variant])`). */
 export class StandInRecords {
-  private readonly streams = new Map<string, StoredRecord[]>();
+  private readonly streams = new Map<string, Stream>();
   /** The last time given to a batch, in microseconds: every batch gets a later one. */
   private last = 0;
 
   /** The records of a stream in Nango's order. */
-  list(stream: string): StoredRecord[] {
-    return this.streams.get(stream) ?? [];
+  list(stream: string): readonly StoredRecord[] {
+    return this.streams.get(stream)?.order ?? [];
   }
 
   /**
@@ -112,7 +130,7 @@ export class StandInRecords {
    * other: they are listed in the order given.
    */
   replace(stream: string, records: StandInRecordSeed[]): void {
-    this.streams.set(stream, []);
+    this.streams.delete(stream);
     for (const data of records) this.save(stream, [data]);
   }
 
@@ -135,21 +153,18 @@ export class StandInRecords {
     const results: StandInSyncResults = { added: 0, updated: 0, deleted: 0 };
     if (batch.length === 0) return results;
     const at = this.batchTime();
-    const records = this.streams.get(stream) ?? [];
-    this.streams.set(stream, records);
+    const records = this.stream(stream);
     const moved: StoredRecord[] = [];
     for (const data of lastById(batch)) {
-      const index = records.findIndex((r) => r.data.id === data.id);
-      const existing = index === -1 ? undefined : records[index];
+      const existing = records.byId.get(data.id);
       const alive = existing !== undefined && existing.metadata.deleted_at === null;
       if (alive && isDeepStrictEqual(existing.data, data)) continue;
-      if (existing !== undefined) records.splice(index, 1);
       const action = alive ? 'UPDATED' : 'ADDED';
       results[alive ? 'updated' : 'added']++;
       const firstSeen = alive ? existing.metadata.first_seen_at : microsTimestamp(at);
       moved.push(this.record(stream, { ...data }, at, action, firstSeen, null));
     }
-    records.push(...sortBatch(moved));
+    commit(records, moved);
     return results;
   }
 
@@ -159,25 +174,29 @@ export class StandInRecords {
    * record whose payload changed gets a slightly later `last_modified_at`, as Nango's trigger does.
    */
   private delete(stream: string, batch: StandInRecordSeed[]): number {
-    const records = this.streams.get(stream) ?? [];
+    const records = this.stream(stream);
     const deletedAt = Math.ceil((this.last + 1) / 1000) * 1000;
     const changedAt = deletedAt + 1 + Math.floor(Math.random() * 998);
     this.last = changedAt;
-    let deleted = 0;
     const moved: StoredRecord[] = [];
     for (const data of lastById(batch)) {
-      const index = records.findIndex((r) => r.data.id === data.id);
-      const existing = records[index];
+      const existing = records.byId.get(data.id);
       if (existing === undefined || existing.metadata.deleted_at !== null) continue;
-      records.splice(index, 1);
-      deleted++;
       const at = isDeepStrictEqual(existing.data, data) ? deletedAt : changedAt;
       const { first_seen_at } = existing.metadata;
-      const record = this.record(stream, { ...data }, at, 'DELETED', first_seen_at, deletedAt);
-      moved.push(record);
+      moved.push(this.record(stream, { ...data }, at, 'DELETED', first_seen_at, deletedAt));
     }
-    records.push(...sortBatch(moved));
-    return deleted;
+    commit(records, moved);
+    return moved.length;
+  }
+
+  private stream(key: string): Stream {
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      stream = { order: [], byId: new Map() };
+      this.streams.set(key, stream);
+    }
+    return stream;
   }
 
   private record(
@@ -211,6 +230,22 @@ export class StandInRecords {
     this.last = Math.max(now, this.last + 1);
     return this.last;
   }
+}
+
+/**
+ * Puts a batch's records in place of the ones they replace: out of the order (one pass), then at
+ * its end, sorted by time and internal id (the batch is later than every record stored).
+ */
+function commit(stream: Stream, batch: StoredRecord[]): void {
+  if (batch.length === 0) return;
+  const replaced = new Set<StoredRecord>();
+  for (const record of batch) {
+    const old = stream.byId.get(record.data.id);
+    if (old !== undefined) replaced.add(old);
+    stream.byId.set(record.data.id, record);
+  }
+  if (replaced.size > 0) stream.order = stream.order.filter((r) => !replaced.has(r));
+  for (const record of sortBatch(batch)) stream.order.push(record);
 }
 
 /** Records of one batch in Nango's order: by time, then by internal id. */

@@ -7,7 +7,7 @@ import type {
   StandInProviderSeed,
   StandInRecordsSeed,
 } from './stand-in.interfaces.js';
-import { StandInRecords, type StoredRecord } from './stand-in.records.js';
+import { StandInRecords } from './stand-in.records.js';
 import { dbTimestamp, postgresTimestamp, type StandInJsonAnswer } from './stand-in.wire.js';
 
 /** The end user of a connection, as Nango sends it. */
@@ -201,11 +201,6 @@ export class StandInStore {
   /** Replaces the records of a model of a connection: listed in the order given. */
   seedRecords(seed: StandInRecordsSeed): void {
     this.records.replace(recordStream(seed), seed.records);
-  }
-
-  /** The stored records of a model (and variant) of a connection, in Nango's order. */
-  recordsOf(providerConfigKey: string, connectionId: string, model: string): StoredRecord[] {
-    return this.records.list(recordStream({ providerConfigKey, connectionId, model }));
   }
 
   /** Adds an action to an integration (created when missing). */

@@ -1,7 +1,7 @@
 import type { RecordedRequest } from '../stand-in.interfaces.js';
 import {
   decodeCursor,
-  isAfter,
+  firstAfter,
   type RecordPosition,
   type StoredRecord,
 } from '../stand-in.records.js';
@@ -75,8 +75,9 @@ function listRecords(req: RecordedRequest, store: StandInStore): StandInJsonAnsw
   }
   const stream = recordStream({ providerConfigKey, connectionId, ...query });
   const page: StoredRecord[] = [];
-  for (const record of store.records.list(stream)) {
-    if (after !== undefined && !isAfter(record, after)) continue;
+  const records = store.records.list(stream);
+  for (let i = after === undefined ? 0 : firstAfter(records, after); i < records.length; i++) {
+    const record = records[i] as StoredRecord;
     if (!query.keep(record)) continue;
     // Nango reads one row more than `limit`: a next page exists exactly when it is there.
     if (page.length === query.limit) {

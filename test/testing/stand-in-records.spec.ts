@@ -360,6 +360,11 @@ describe('records metadata, cursors and order', () => {
     expect(new Set(seen).size).toBe(2000);
   });
 
+  it('answers /records/ too, as the official client asks for it (Express is not strict)', async () => {
+    const page = (await get('/records/?model=Issue&limit=2')).body as WirePage;
+    expect(page.records).toHaveLength(2);
+  });
+
   it('bad queries are 400 invalid_query_params as Nango words them', async () => {
     const ids = range(1, 101)
       .map((n) => `ids=${n}`)

@@ -30,7 +30,10 @@ import type { StandInRoute } from './stand-in-route.js';
 
 /** The routes of `/records`. */
 export const recordsRoutes: StandInRoute = (req, store) => {
-  if (req.method === 'GET' && req.pathname === '/records') return listRecords(req, store);
+  // Nango's Express router is not strict: `@nangohq/node` asks for `/records/`.
+  if (req.method === 'GET' && (req.pathname === '/records' || req.pathname === '/records/')) {
+    return listRecords(req, store);
+  }
   if (req.method === 'PATCH' && req.pathname === '/records/prune') return pruneRecords(req, store);
   return undefined;
 };

@@ -223,6 +223,39 @@ describe('the webhook as it goes on the wire', () => {
     }
   });
 
+  it("a failed run: nothing stored, Nango's failure body, startedAt the last good run's start", async () => {
+    const standIn = await NangoStandIn.start({
+      connections: [{ ...stream, credentials: {} }],
+      webhooks: { url },
+    });
+    try {
+      got.length = 0;
+      const good = await standIn.sync({ ...stream, syncName: 'issues', added: [{ id: 'a' }] });
+      const failed = await standIn.sync({
+        ...stream,
+        syncName: 'issues',
+        error: { description: 'An error occurred during an HTTP call', payload: { status: 500 } },
+      });
+      expect(failed.results).toEqual({ added: 0, updated: 0, deleted: 0 });
+      const body = JSON.parse(got[1]?.body ?? '') as Record<string, unknown>;
+      const recordedFailure = recordedBody('webhook_sync_failure.json');
+      expect(keysSorted(body)).toBe(true);
+      expect(Object.keys(body)).toEqual(Object.keys(recordedFailure));
+      expect(body).toMatchObject({
+        success: false,
+        syncType: 'INCREMENTAL',
+        startedAt: good.modifiedAfter,
+        failedAt: expect.stringMatching(/Z$/) as unknown,
+        error: { type: 'script_error', description: 'An error occurred during an HTTP call' },
+      });
+      await expect(
+        standIn.sync({ ...stream, added: [{ id: 'b' }], error: { description: 'x' } }),
+      ).rejects.toThrow(/a failed run \(error\) saves no records/);
+    } finally {
+      await standIn.close();
+    }
+  });
+
   it('webhook: false stores the run and posts nothing; a run that sent none cannot be resent', async () => {
     const standIn = await NangoStandIn.start({
       connections: [{ ...stream, credentials: {} }],

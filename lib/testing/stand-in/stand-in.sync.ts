@@ -33,6 +33,12 @@ export interface StandInSyncOptions {
    */
   deleted?: Array<string | StandInRecordSeed>;
   /**
+   * Plays a failed run instead (`webhook_sync_failure.json`): nothing is stored, and the webhook
+   * says `success: false` with this error (`type` default `script_error`), `startedAt` the start
+   * of the last successful run (as Nango sends it) and `failedAt` now. No records may be given.
+   */
+  error?: { type?: string; description: string; payload?: unknown };
+  /**
    * Post the signed `sync` webhook to the webhook target; default true. Real Nango sends none
    * for a run that changed nothing unless `on_sync_completion_always` is set: pass false to
    * play that.
@@ -62,7 +68,8 @@ export interface StandInWebhookTarget {
 
 /** The stand-in's sync runs: which syncs ran before, and where webhooks go. */
 export class StandInSyncs {
-  private readonly ran = new Set<string>();
+  /** The start of the last successful run of each sync of a connection. */
+  private readonly ran = new Map<string, string>();
   private target: Required<StandInWebhookTarget> | undefined;
 
   constructor(
@@ -105,29 +112,40 @@ export class StandInSyncs {
     const variant = options.variant ?? 'base';
     this.store.addSyncs(providerConfigKey, [syncName]);
     const ranBefore = storeKey(providerConfigKey, connectionId, syncName, variant);
-    const syncType = this.ran.has(ranBefore) ? 'INCREMENTAL' : 'INITIAL';
-    this.ran.add(ranBefore);
+    const lastStart = this.ran.get(ranBefore);
+    const syncType = lastStart === undefined ? 'INITIAL' : 'INCREMENTAL';
     const modifiedAfter = this.store.records.startRun();
-    const results = this.store.records.apply(recordStream({ ...options, variant }), {
-      upserts: [...(options.added ?? []), ...(options.updated ?? [])],
-      deletes: (options.deleted ?? []).map((d) => (typeof d === 'string' ? { id: d } : d)),
-    });
+    const sent = {
+      ...{ type: 'sync', from: 'nango', connectionId, providerConfigKey, syncName },
+      ...{ syncVariant: variant, model, syncType },
+    };
+    let results: StandInSyncResults = { added: 0, updated: 0, deleted: 0 };
+    let body: string;
+    if (options.error === undefined) {
+      this.ran.set(ranBefore, modifiedAfter);
+      results = this.store.records.apply(recordStream({ ...options, variant }), {
+        upserts: [...(options.added ?? []), ...(options.updated ?? [])],
+        deletes: (options.deleted ?? []).map((d) => (typeof d === 'string' ? { id: d } : d)),
+      });
+      body = sortedJson({
+        ...sent,
+        success: true,
+        responseResults: results,
+        modifiedAfter,
+        queryTimeStamp: modifiedAfter,
+      });
+    } else {
+      const { type = 'script_error', ...rest } = options.error;
+      body = sortedJson({
+        ...sent,
+        success: false,
+        error: { type, ...rest },
+        startedAt: lastStart ?? modifiedAfter,
+        failedAt: new Date().toISOString(),
+      });
+    }
     const run: StandInSyncRun = { modifiedAfter, results, syncType };
     if (!send || target === undefined) return run;
-    const body = sortedJson({
-      type: 'sync',
-      from: 'nango',
-      connectionId,
-      providerConfigKey,
-      syncName,
-      syncVariant: variant,
-      model,
-      syncType,
-      success: true,
-      responseResults: results,
-      modifiedAfter,
-      queryTimeStamp: modifiedAfter,
-    });
     const headers = webhookHeaders(body, target.signingKey);
     const status = await postWebhook(target.url, body, headers);
     return { ...run, webhook: { url: target.url, status, body, headers } };
@@ -155,6 +173,15 @@ function checkRun(options: StandInSyncOptions): StandInSyncOptions {
     const value: unknown = options[field];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
       throw new TypeError(`standIn.sync(): ${field} must be a non-empty string when given`);
+    }
+  }
+  const { error } = options;
+  if (error !== undefined) {
+    if (typeof error !== 'object' || error === null || typeof error.description !== 'string') {
+      throw new TypeError('standIn.sync(): error must be { type?, description, payload? }');
+    }
+    if ([options.added, options.updated, options.deleted].some((l) => l !== undefined)) {
+      throw new TypeError('standIn.sync(): a failed run (error) saves no records');
     }
   }
   for (const field of ['added', 'updated', 'deleted'] as const) {

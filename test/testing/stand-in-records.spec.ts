@@ -389,6 +389,52 @@ describe('records metadata, cursors and order', () => {
   });
 });
 
+describe('GET /sync/status tells what the runs did', () => {
+  const status = async () =>
+    (
+      (
+        await get(
+          '/sync/status?provider_config_key=absorb-test&syncs=issues&connection_id=conn-oauth2-1',
+        )
+      ).body as { syncs: Array<Record<string, unknown>> }
+    ).syncs;
+
+  it('after a good run: its type, results by model and the records not deleted', async () => {
+    const syncs = await status();
+    expect(shape(syncs[0])).toEqual(
+      shape((recording('sync_status.json').body as { syncs: unknown[] }).syncs[0]),
+    );
+    expect(syncs[0]).toMatchObject({
+      type: 'INCREMENTAL',
+      status: 'SUCCESS',
+      latestExecutionStatus: 'SUCCESS',
+      latestResult: { Issue: { added: 0, updated: 3, deleted: 2 } },
+      recordCount: { Issue: 23 },
+    });
+  });
+
+  it('after a failed run: ERROR, STOPPED and no results, as recorded', async () => {
+    await standIn.sync({
+      ...stream,
+      syncName: 'issues',
+      error: { description: 'An error occurred during an HTTP call' },
+      webhook: false,
+    });
+    const recorded = (
+      recording('sync_status_after_failed_run.json').body as {
+        syncs: Array<Record<string, unknown>>;
+      }
+    ).syncs[0];
+    const [sync] = await status();
+    expect(sync).toMatchObject({
+      status: recorded?.['status'],
+      latestExecutionStatus: recorded?.['latestExecutionStatus'],
+      latestResult: {},
+      recordCount: { Issue: 23 },
+    });
+  });
+});
+
 describe('standIn.sync() refuses bad runs with a clear error', () => {
   it.each([
     [{ ...stream, connectionId: '' }, /connectionId must be a non-empty string/],

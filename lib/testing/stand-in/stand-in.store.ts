@@ -7,7 +7,7 @@ import type {
   StandInProviderSeed,
   StandInRecordsSeed,
 } from './stand-in.interfaces.js';
-import { StandInRecords } from './stand-in.records.js';
+import { StandInRecords, type StandInSyncResults } from './stand-in.records.js';
 import { dbTimestamp, postgresTimestamp, type StandInJsonAnswer } from './stand-in.wire.js';
 
 /** The end user of a connection, as Nango sends it. */
@@ -46,6 +46,22 @@ const BUILT_IN_PROVIDERS: readonly StandInProviderSeed[] = [
   { name: 'hubspot', display_name: 'HubSpot', auth_mode: 'OAUTH2', categories: ['marketing'] },
   { name: 'openai', display_name: 'OpenAI', auth_mode: 'API_KEY', categories: ['dev-tools'] },
 ];
+
+/** What the stand-in remembers of a sync's runs on a connection (`sync()`), for `/sync/status`. */
+export interface StoredSyncRuns {
+  /** The start of the last successful run (the next failure webhook's `startedAt`). */
+  lastStart?: string;
+  /** `INITIAL` until a run succeeded, then `INCREMENTAL`. */
+  type: 'INITIAL' | 'INCREMENTAL';
+  /** When the last run ended, ISO with `Z`. */
+  finishedAt: string;
+  /** Whether the last run succeeded. */
+  success: boolean;
+  /** What the last successful run changed, by model (`{}` after a failed run). */
+  latestResult: Record<string, StandInSyncResults>;
+  /** The models the sync saved, for `recordCount`. */
+  models: Set<string>;
+}
 
 /** One key for a tuple of names (integration, connection, model, ...). */
 export function storeKey(...parts: string[]): string {
@@ -120,6 +136,8 @@ export class StandInStore {
   readonly pausedSyncs = new Set<string>();
   /** Sync frequencies set per connection: `storeKey(providerConfigKey, sync, connectionId)`. */
   readonly syncFrequencies = new Map<string, string>();
+  /** Sync runs played: `storeKey(providerConfigKey, connectionId, sync, variant)`. */
+  readonly syncRuns = new Map<string, StoredSyncRuns>();
   /** Sync variants: `storeKey(providerConfigKey, connectionId, sync, variant)`. */
   readonly syncVariants = new Set<string>();
   /** Outcomes of asynchronous actions by id. */

@@ -1,6 +1,11 @@
 import type { StandInRecordSeed } from './stand-in.interfaces.js';
 import type { StandInSyncResults } from './stand-in.records.js';
-import { recordStream, storeKey, type StandInStore } from './stand-in.store.js';
+import {
+  recordStream,
+  storeKey,
+  type StandInStore,
+  type StoredSyncRuns,
+} from './stand-in.store.js';
 import {
   postWebhook,
   sortedJson,
@@ -68,8 +73,6 @@ export interface StandInWebhookTarget {
 
 /** The stand-in's sync runs: which syncs ran before, and where webhooks go. */
 export class StandInSyncs {
-  /** The start of the last successful run of each sync of a connection. */
-  private readonly ran = new Map<string, string>();
   private target: Required<StandInWebhookTarget> | undefined;
 
   constructor(
@@ -111,8 +114,8 @@ export class StandInSyncs {
     const syncName = options.syncName ?? model;
     const variant = options.variant ?? 'base';
     this.store.addSyncs(providerConfigKey, [syncName]);
-    const ranBefore = storeKey(providerConfigKey, connectionId, syncName, variant);
-    const lastStart = this.ran.get(ranBefore);
+    const state = this.state(storeKey(providerConfigKey, connectionId, syncName, variant), model);
+    const { lastStart } = state;
     const syncType = lastStart === undefined ? 'INITIAL' : 'INCREMENTAL';
     const modifiedAfter = this.store.records.startRun();
     const sent = {
@@ -122,11 +125,13 @@ export class StandInSyncs {
     let results: StandInSyncResults = { added: 0, updated: 0, deleted: 0 };
     let body: string;
     if (options.error === undefined) {
-      this.ran.set(ranBefore, modifiedAfter);
       results = this.store.records.apply(recordStream({ ...options, variant }), {
         upserts: [...(options.added ?? []), ...(options.updated ?? [])],
         deletes: (options.deleted ?? []).map((d) => (typeof d === 'string' ? { id: d } : d)),
       });
+      const latestResult = state.success ? { ...state.latestResult } : {};
+      Object.assign(state, { lastStart: modifiedAfter, type: 'INCREMENTAL', success: true });
+      state.latestResult = { ...latestResult, [model]: results };
       body = sortedJson({
         ...sent,
         success: true,
@@ -135,6 +140,7 @@ export class StandInSyncs {
         queryTimeStamp: modifiedAfter,
       });
     } else {
+      Object.assign(state, { success: false, latestResult: {} });
       const { type = 'script_error', ...rest } = options.error;
       body = sortedJson({
         ...sent,
@@ -144,11 +150,29 @@ export class StandInSyncs {
         failedAt: new Date().toISOString(),
       });
     }
+    state.finishedAt = new Date().toISOString();
     const run: StandInSyncRun = { modifiedAfter, results, syncType };
     if (!send || target === undefined) return run;
     const headers = webhookHeaders(body, target.signingKey);
     const status = await postWebhook(target.url, body, headers);
     return { ...run, webhook: { url: target.url, status, body, headers } };
+  }
+
+  /** The runs of a sync on a connection so far (created on its first run). */
+  private state(key: string, model: string): StoredSyncRuns {
+    let state = this.store.syncRuns.get(key);
+    if (state === undefined) {
+      state = {
+        type: 'INITIAL',
+        finishedAt: '',
+        success: true,
+        latestResult: {},
+        models: new Set(),
+      };
+      this.store.syncRuns.set(key, state);
+    }
+    state.models.add(model);
+    return state;
   }
 
   /** Sends a run's webhook again (Nango's retry): the same URL, bytes and signatures. */

@@ -272,6 +272,31 @@ describe('the webhook as it goes on the wire', () => {
     }
   });
 
+  it('webhookUrl and resendWebhook(run, url) reach another replica, same bytes and key', async () => {
+    const standIn = await NangoStandIn.start({
+      connections: [{ ...stream, credentials: {} }],
+      webhooks: { url: 'http://127.0.0.1:1/not-this-one', signingKey: SIGNING_KEY },
+    });
+    try {
+      got.length = 0;
+      const run = await standIn.sync({ ...stream, added: [{ id: 'r' }], webhookUrl: url });
+      expect(run.webhook?.status).toBe(200);
+      expect(await standIn.resendWebhook(run, `${url}?replica=2`)).toBe(200);
+      expect(got.map((g) => g.url)).toEqual(['/hooks/nango', '/hooks/nango?replica=2']);
+      expect(got[1]?.body).toBe(got[0]?.body);
+      const signature = got[0]?.headers['x-nango-hmac-sha256'];
+      expect(verifyNangoWebhookSignature(got[0]?.body ?? '', signature, [SIGNING_KEY])).toBe(true);
+      await expect(
+        standIn.sync({ ...stream, added: [{ id: 's' }], webhookUrl: 'not a url' }),
+      ).rejects.toThrow(/standIn.sync\(\): "not a url" is not an http\(s\) URL/);
+      await expect(standIn.resendWebhook(run, 'ftp://x')).rejects.toThrow(
+        /standIn.resendWebhook\(\): "ftp:\/\/x" is not an http\(s\) URL/,
+      );
+    } finally {
+      await standIn.close();
+    }
+  });
+
   it('an unreachable app is a clear error naming the URL', async () => {
     const standIn = await NangoStandIn.start({
       connections: [{ ...stream, credentials: {} }],

@@ -151,10 +151,11 @@ export class NangoStandIn {
 
   /**
    * Posts a run's webhook again, the same bytes and signatures, as Nango retries one after a
-   * 5xx or a network error; resolves with the receiver's status.
+   * 5xx or a network error; resolves with the receiver's status. `url` sends it to another
+   * address (another replica of the app); default: where it went first.
    */
-  resendWebhook(run: StandInSyncRun): Promise<number> {
-    return this.syncs.resend(run);
+  resendWebhook(run: StandInSyncRun, url?: string): Promise<number> {
+    return this.syncs.resend(run, url);
   }
 
   /** Adds an action to an integration (created when missing). */

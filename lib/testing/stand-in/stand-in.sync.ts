@@ -44,6 +44,11 @@ export interface StandInSyncOptions {
    */
   error?: { type?: string; description: string; payload?: unknown };
   /**
+   * Post this run's webhook here instead of the webhook target's URL (signed with the target's
+   * key, or the secret key without a target), e.g. to one replica of several behind no balancer.
+   */
+  webhookUrl?: string;
+  /**
    * Post the signed `sync` webhook to the webhook target; default true. Real Nango sends none
    * for a run that changed nothing unless `on_sync_completion_always` is set: pass false to
    * play that.
@@ -82,12 +87,7 @@ export class StandInSyncs {
 
   /** Sets where webhooks are posted, and the signing key (default: the secret key). */
   setTarget(url: string, signingKey?: string): void {
-    try {
-      const { protocol } = new URL(url);
-      if (protocol !== 'http:' && protocol !== 'https:') throw new Error(protocol);
-    } catch {
-      throw new TypeError(`standIn.setWebhookTarget(): "${url}" is not an http(s) URL`);
-    }
+    httpUrl(url, 'setWebhookTarget');
     if (signingKey !== undefined && signingKey === '') {
       throw new TypeError('standIn.setWebhookTarget(): the signing key must not be empty');
     }
@@ -98,7 +98,13 @@ export class StandInSyncs {
   async run(options: StandInSyncOptions): Promise<StandInSyncRun> {
     const { providerConfigKey, connectionId, model } = checkRun(options);
     const send = options.webhook ?? true;
-    const target = this.target;
+    const target =
+      options.webhookUrl === undefined
+        ? this.target
+        : {
+            url: httpUrl(options.webhookUrl, 'sync'),
+            signingKey: this.target?.signingKey ?? this.defaultKey,
+          };
     if (send && target === undefined) {
       throw new Error(
         'standIn.sync(): no webhook target: pass `webhooks: { url }` to NangoStandIn.start(), ' +
@@ -175,14 +181,29 @@ export class StandInSyncs {
     return state;
   }
 
-  /** Sends a run's webhook again (Nango's retry): the same URL, bytes and signatures. */
-  async resend(run: StandInSyncRun): Promise<number> {
+  /** Sends a run's webhook again (Nango's retry): the same bytes and signatures, to `url` or the same URL. */
+  async resend(run: StandInSyncRun, url?: string): Promise<number> {
     const { webhook } = run;
     if (webhook === undefined) {
       throw new Error('standIn.resendWebhook(): that run sent no webhook (`webhook: false`)');
     }
-    return postWebhook(webhook.url, webhook.body, webhook.headers);
+    const to = url === undefined ? webhook.url : httpUrl(url, 'resendWebhook');
+    return postWebhook(to, webhook.body, webhook.headers);
   }
+}
+
+/** The URL, when it is an http(s) one; else a TypeError naming the method. */
+function httpUrl(url: string, method: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new TypeError(`standIn.${method}(): "${url}" is not an http(s) URL`);
+  }
+  return url;
 }
 
 /** The run's names, when each is a non-empty string, and record ids likewise; else a TypeError. */

@@ -43,6 +43,8 @@ const INSTANCES = new WeakMap<ResolvedNangoOptions, NangoTelemetry>();
  */
 export class NangoTelemetry {
   private bound: Bound | undefined;
+  /** Set when `@opentelemetry/api` could not be loaded. */
+  private missing = false;
   /** Set while `@opentelemetry/api` is being loaded. */
   private loading: Promise<void> | undefined;
   private readonly settings: ResolvedNangoTelemetryOptions;
@@ -80,9 +82,14 @@ export class NangoTelemetry {
     return telemetry;
   }
 
-  /** Resolves once `@opentelemetry/api` is loaded or known to be missing. */
-  ready(): Promise<void> {
-    return this.loading ?? Promise.resolve();
+  /**
+   * Resolves once `@opentelemetry/api` is loaded or known to be missing; then warns, once per
+   * process, when the app set the `telemetry` option but the API could not be loaded.
+   */
+  async ready(): Promise<void> {
+    await this.loading;
+    // Only an app that asked for telemetry is told that it has none.
+    if (this.missing && this.settings !== NANGO_DEFAULT_TELEMETRY) missingApiWarning();
   }
 
   /** `@opentelemetry/api` and the instance's metric instruments, once loaded. */
@@ -198,8 +205,7 @@ export class NangoTelemetry {
   private bind(api: OpenTelemetryApi | undefined): void {
     this.loading = undefined;
     if (api === undefined) {
-      // Only an app that asked for telemetry is told that it has none.
-      if (this.settings !== NANGO_DEFAULT_TELEMETRY) missingApiWarning();
+      this.missing = true;
       return;
     }
     const { scope } = NANGO_TELEMETRY;

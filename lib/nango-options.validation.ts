@@ -62,7 +62,7 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     ...(name === undefined ? {} : { name }),
     cache: resolveCache(options.cache),
     retry: resolveRetry(options.retry),
-    telemetry: resolveTelemetry(options.telemetry),
+    ...(options.telemetry == null ? {} : { telemetry: resolveTelemetry(options.telemetry) }),
     ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });

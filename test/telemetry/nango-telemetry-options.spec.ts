@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { NangoConfigurationError, NangoModule } from '../../lib/index.js';
 import { resolveNangoOptions } from '../../lib/nango-options.validation.js';
+import { NANGO_DEFAULT_TELEMETRY } from '../../lib/telemetry/nango-telemetry-options.interface.js';
 
 const K = 'sk-telemetry-options';
 
@@ -17,8 +18,9 @@ function problemsOf(raw: Record<string, unknown>): string[] {
 }
 
 describe('the telemetry option', () => {
-  it('defaults: on, connection ids hashed, no propagation', () => {
-    expect(resolveNangoOptions({ secretKey: K }).telemetry).toEqual({
+  it('defaults: on, connection ids hashed, no propagation (left out of the resolved options)', () => {
+    expect(resolveNangoOptions({ secretKey: K })).not.toHaveProperty('telemetry');
+    expect(NANGO_DEFAULT_TELEMETRY).toEqual({
       enabled: true,
       connectionId: 'hash',
       propagate: false,

@@ -16,6 +16,8 @@ export interface NangoInstruments {
   readonly retries: Counter;
   readonly webhooksReceived: Counter;
   readonly reconnectRequired: Counter;
+  readonly recordsDelivered: Counter;
+  readonly recordsLag: Histogram;
 }
 
 /**
@@ -54,6 +56,14 @@ export function createInstruments(
       description:
         'Calls that failed because the connection must be re-authorized (a refresh failed).',
       unit: '{error}',
+    }),
+    recordsDelivered: meter.createCounter(metrics.recordsDelivered, {
+      description: 'Records handed to the app by records drains.',
+      unit: '{record}',
+    }),
+    recordsLag: meter.createHistogram(metrics.recordsLag, {
+      description: 'Time from the sync webhook to the page of records committed.',
+      unit: 's',
     }),
   };
 }

@@ -36,6 +36,13 @@ export const NANGO_TELEMETRY = Object.freeze({
     webhookHandlers: 'nango.webhook.handlers',
     /** Handlers that failed (the route then answers 500 and Nango sends it again). */
     webhookHandlersFailed: 'nango.webhook.handlers_failed',
+    /** Records drains: the model, the stream, and what one drain did. */
+    recordsModel: 'nango.records.model',
+    recordsStream: 'nango.records.stream',
+    recordsPages: 'nango.records.pages',
+    recordsCount: 'nango.records.count',
+    recordsCursorAdvanced: 'nango.records.cursor_advanced',
+    recordsRetries: 'nango.records.retries',
     /** The OpenTelemetry HTTP client conventions this package follows. */
     httpMethod: 'http.request.method',
     httpStatus: 'http.response.status_code',
@@ -58,6 +65,10 @@ export const NANGO_TELEMETRY = Object.freeze({
     webhooksReceived: 'nango.webhooks.received',
     /** Counter: calls that failed because the connection must be re-authorized (424), by integration. */
     reconnectRequired: 'nango.connection.reconnect_required',
+    /** Counter: records handed to the app by records drains, by integration and model. */
+    recordsDelivered: 'nango.records.delivered',
+    /** Histogram, seconds: from the sync webhook to the page committed, by integration and model. */
+    recordsLag: 'nango.records.lag',
   }),
 });
 

@@ -10,7 +10,8 @@
 //   CLIENT=floor-axios  calls its axios.request() alone,
 //   CLIENT=floor-http   calls the module's HttpService.request() (Observable and all),
 //   CLIENT=floor-ours   calls getToken() (arguments, single-flight, transport, HttpService),
-// which shows what each layer costs per call (CALL=token only).
+// which shows what each layer costs per call (CALL=token only). TELEMETRY=off turns telemetry
+// off, to compare with the default (@opentelemetry/api loaded, no SDK registered).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Nango } from '@nangohq/node';
@@ -35,7 +36,12 @@ const url = await new Promise<string>((resolve) =>
   standIn.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
 );
 const app = await NestFactory.createApplicationContext(
-  NangoModule.forRoot({ secretKey, host: url }),
+  NangoModule.forRoot({
+    secretKey,
+    host: url,
+    // TELEMETRY=off: `telemetry: { enabled: false }`, to compare with the default (API, no SDK).
+    ...(process.env['TELEMETRY'] === 'off' ? { telemetry: { enabled: false } } : {}),
+  }),
   { logger: false },
 );
 const service = app.get(NangoService);

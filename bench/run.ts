@@ -22,9 +22,10 @@ import {
   type NangoModuleOptions,
   type NangoToken,
 } from '../lib/index.js';
+import { measureTelemetry } from './telemetry.js';
 
 const SECOND = Number(process.env['BENCH_SECONDS'] ?? 3);
-// BENCH_ONLY=gettoken,proxy (also burst, stream, route, redis, records) runs only those scenarios, prints the
+// BENCH_ONLY=gettoken,proxy (also burst, stream, route, redis, records, telemetry) runs only those scenarios, prints the
 // ratios and leaves bench/results.md alone: for quick before/after comparisons.
 const ONLY = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim().toLowerCase());
 const runs = (part: string): boolean => ONLY === undefined || ONLY.includes(part);
@@ -314,6 +315,8 @@ function log(row: Row): void {
 }
 
 const distinct = (i: number) => `conn-${i % CONNECTIONS}`;
+/** The telemetry scenario (bench/telemetry.ts): its variants against `telemetry off`. */
+const TELEMETRY = 'getToken with telemetry, concurrency 64, distinct connections';
 const over = (calls: Record<Client, (id: string) => Promise<unknown>>) =>
   Object.fromEntries(CLIENTS.map((c) => [c, (i: number) => calls[c](distinct(i))])) as Record<
     Client,
@@ -335,6 +338,15 @@ for (const concurrency of runs('proxy') ? [1, 64] : []) {
     over(proxyJson),
     concurrency,
   );
+}
+/** Each telemetry variant's calls/s over telemetry off, measured alongside it. */
+const telemetryRatios = new Map<string, number>();
+if (runs('telemetry')) {
+  for (const t of await measureTelemetry(url, secretKey, CONNECTIONS, load, SECOND)) {
+    rows.push({ scenario: TELEMETRY, client: t.variant, ...t });
+    if (t.overOff !== undefined) telemetryRatios.set(t.variant, t.overOff);
+    log(rows.at(-1) as Row);
+  }
 }
 if (runs('stream')) for (const client of CLIENTS) stream(client);
 if (runs('route')) for (const [name, make] of ROUTES) await route(name, make);
@@ -521,6 +533,18 @@ targets.push({
   min: 0.9,
   unit: 'x',
 });
+for (const [variant, min] of [
+  ['@opentelemetry/api, no SDK', 0.98],
+  ['SDK, no-op exporter', 0.85],
+  ['SDK, in-memory export', 0.85],
+] as const) {
+  targets.push({
+    what: `getToken, concurrency 64, ${variant}: calls/s over telemetry off (same run)`,
+    measured: telemetryRatios.get(variant),
+    min,
+    unit: 'x',
+  });
+}
 const targetLines = [
   '| target | goal | measured | met |',
   '| --- | ---: | ---: | --- |',
@@ -546,6 +570,7 @@ if (ONLY !== undefined) {
     const group = rows.filter((r) => r.scenario === scenario);
     const mine = group.find((r) => r.client === 'nestjs-nango');
     const their = group.find((r) => r.client === '@nangohq/node');
+    if (mine === undefined) continue; // the telemetry variants: in the targets above
     console.log(`RATIO ${scenario} = ${ratio(mine?.callsPerSecond, their?.callsPerSecond)}`);
   }
   process.exit(0);
@@ -652,6 +677,10 @@ ${perCallTable()}
   a client that hangs up cancels its Nango call: each caller then waits with a listener on its
   signal, and each shared fetch gets a signal of its own, to stop when its last caller has
   left (compare \`getToken()\` with and without a signal in the table above).
+- **Telemetry.** \`getToken\` at concurrency 64 with \`telemetry: { enabled: false }\`, with
+  \`@opentelemetry/api\` loaded and no SDK (a no-op span per call), with the SDK registered
+  (batched spans, periodic metric export) and a no-op span exporter, and exporting to memory
+  (bench/telemetry.ts). The variants take turns within one run; the ratios are in the targets.
 - **Stream.** Every client keeps a 200 MB download to a few tens of MB of RSS (socket buffers
   and garbage not yet collected), against 200 MB and more if the body were buffered.
 - The machine has 2 cores shared by the stand-in, the client and the load generator, and

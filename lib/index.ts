@@ -97,3 +97,15 @@ export {
   type NangoHealthReason,
   type NangoHealthIndicatorResult,
 } from './health/nango.health-indicator.js';
+
+// Telemetry: OpenTelemetry traces and metrics (docs/observability.md)
+export {
+  NANGO_TELEMETRY,
+  type NangoCacheResult,
+  type NangoWebhookVerdict,
+} from './telemetry/nango-telemetry.names.js';
+export type {
+  NangoTelemetryOptions,
+  NangoTelemetryConnectionId,
+  ResolvedNangoTelemetryOptions,
+} from './telemetry/nango-telemetry-options.interface.js';

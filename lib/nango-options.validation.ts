@@ -23,6 +23,7 @@ import {
   NangoModuleOptionsSchema,
 } from './options/nango-module-options.schema.js';
 import { findOptionProblems } from './options/nango-option-problems.js';
+import { resolveTelemetry } from './telemetry/nango-telemetry-options.interface.js';
 
 /**
  * Validates the raw module options with class-validator and applies the defaults, once, at
@@ -61,6 +62,7 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     ...(name === undefined ? {} : { name }),
     cache: resolveCache(options.cache),
     retry: resolveRetry(options.retry),
+    ...(options.telemetry == null ? {} : { telemetry: resolveTelemetry(options.telemetry) }),
     ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });

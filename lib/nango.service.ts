@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpService } from './transport/nest-axios.js';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { NANGO_HTTP_SERVICE, NANGO_OPTIONS } from './nango.internal-constants.js';
@@ -29,6 +29,8 @@ import { waitForConnection } from './api/wait-for-connection.js';
 import { iterateConnections, iterateRecords } from './api/iterate-pages.js';
 import { verifyNangoWebhookSignature } from './webhooks/nango-webhook.signature.js';
 import { keyGivenAsApiKey } from './nango-options.validation.js';
+import { NangoTelemetry } from './telemetry/nango-telemetry.js';
+import type { NangoCallProbe } from './telemetry/nango-call-probe.js';
 import type {
   NangoCallOptions,
   ResolvedNangoOptions,
@@ -90,11 +92,13 @@ import type {
  * cache. The environment's configuration calls come from {@link NangoConfigurationApi}.
  */
 @Injectable()
-export class NangoService extends NangoConfigurationApi implements OnModuleDestroy {
+export class NangoService extends NangoConfigurationApi implements OnModuleInit, OnModuleDestroy {
   /** The one way to Nango: sending, the deadline, retries, error translation, shutdown. */
   private readonly transport: NangoTransport;
   /** The credential fetches: cache, then single-flight, then Nango, then cache. */
   private readonly connections: NangoConnectionFetcher;
+  /** A span and metrics per call, when `@opentelemetry/api` and an SDK are there. */
+  private readonly telemetry: NangoTelemetry;
 
   constructor(
     @Inject(NANGO_HTTP_SERVICE) protected readonly http: HttpService,
@@ -102,9 +106,12 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
   ) {
     super();
     this.transport = new NangoTransport(http, options);
-    this.connections = new NangoConnectionFetcher(options, this.transport, (config, context, o) =>
-      this.send(config, context, o),
+    this.connections = new NangoConnectionFetcher(
+      options,
+      this.transport,
+      (config, context, o, p) => this.send(config, context, o, p),
     );
+    this.telemetry = NangoTelemetry.of(options);
   }
 
   /**
@@ -143,16 +150,17 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     githubJwtOrOptions?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<NangoToken> {
-    return this.connections.token(
-      getConnectionRequest(
-        'getToken',
-        providerConfigKey,
-        connectionId,
-        forceRefresh,
-        false,
-        githubJwtOrOptions,
-        options,
-      ),
+    const fetch = getConnectionRequest(
+      'getToken',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      false,
+      githubJwtOrOptions,
+      options,
+    );
+    return this.telemetry.run(fetch.context, 'GET', (probe) =>
+      this.connections.token(fetch, probe),
     );
   }
 
@@ -193,16 +201,17 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     githubJwtOrOptions?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<NangoConnection> {
-    return this.connections.fetch(
-      getConnectionRequest(
-        'getConnection',
-        providerConfigKey,
-        connectionId,
-        forceRefresh,
-        refreshToken,
-        githubJwtOrOptions,
-        options,
-      ),
+    const fetch = getConnectionRequest(
+      'getConnection',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      refreshToken,
+      githubJwtOrOptions,
+      options,
+    );
+    return this.telemetry.run(fetch.context, 'GET', (probe) =>
+      this.connections.fetch(fetch, probe),
     );
   }
 
@@ -236,7 +245,10 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
    * with the other `NangoRequestError` subclasses. Retrying is Nango's job (`retries`).
    */
   async proxy<T = unknown>(config: NangoProxyConfig): Promise<NangoProxyResponse<T>> {
-    return this.connections.proxy<T>(proxyRequest(config));
+    const proxy = proxyRequest(config);
+    return this.telemetry.run(proxy.context, proxy.request.method, (probe) =>
+      this.connections.proxy<T>(proxy, probe),
+    );
   }
 
   /** `proxy()` with `GET`. */
@@ -489,16 +501,17 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     refreshGithubAppJwtToken?: boolean | NangoCallOptions,
     options?: NangoCallOptions,
   ): Promise<T> {
-    return this.connections.rawTokenResponse<T>(
-      getConnectionRequest(
-        'getRawTokenResponse',
-        providerConfigKey,
-        connectionId,
-        forceRefresh,
-        false,
-        refreshGithubAppJwtToken,
-        options,
-      ),
+    const fetch = getConnectionRequest(
+      'getRawTokenResponse',
+      providerConfigKey,
+      connectionId,
+      forceRefresh,
+      false,
+      refreshGithubAppJwtToken,
+      options,
+    );
+    return this.telemetry.run(fetch.context, 'GET', (probe) =>
+      this.connections.rawTokenResponse<T>(fetch, probe),
     );
   }
 
@@ -600,6 +613,11 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
     return this.connections.clear('clearCachedCredentials', providerConfigKey, connectionId);
   }
 
+  /** Loads `@opentelemetry/api` (when installed and telemetry is on) before the app serves. */
+  async onModuleInit(): Promise<void> {
+    await this.telemetry.ready();
+  }
+
   /** Closes the pool and keep-alive sockets to Nango (those the module made) on shutdown. */
   async onModuleDestroy(): Promise<void> {
     await this.transport.close();
@@ -614,19 +632,23 @@ export class NangoService extends NangoConfigurationApi implements OnModuleDestr
    * @param config the request, as a builder of `lib/api` made it
    * @param context what an error says about the call
    * @param callOptions the call's options, already checked by the public method
+   * @param probe the call's telemetry (its span and metrics), when anything listens
    */
   protected send<T>(
     config: AxiosRequestConfig,
     context: NangoRequestContext,
     callOptions: NangoCallOptions = {},
+    probe?: NangoCallProbe,
   ): Promise<AxiosResponse<T>> {
-    return this.transport.send<T>(config, context, callOptions);
+    return this.transport.send<T>(config, context, callOptions, probe);
   }
 
   /** Sends a built request with the caller's options (checked here) and returns the body. */
   protected override async call<T>(api: NangoApiRequest, options?: NangoCallOptions): Promise<T> {
     const callOptions = checkCallOptions(api.context.operation, options);
-    const response = await this.send<T>(api.request, api.context, callOptions);
+    const response = await this.telemetry.run(api.context, api.request.method, (probe) =>
+      this.send<T>(api.request, api.context, callOptions, probe),
+    );
     return response.data;
   }
 

@@ -13,6 +13,8 @@ export interface StoreReadBound {
   readonly timeoutMs?: number;
   /** The call's AbortSignal. */
   readonly signal?: AbortSignal;
+  /** Told when the read gave up waiting (for telemetry: `store_timeout`). */
+  readonly onTimeout?: () => void;
 }
 
 /** Told why a store operation gave nothing: `timeout`, or the name of what it threw. */
@@ -110,6 +112,7 @@ export class BoundedCredentialStore {
       const timer = setTimeout(
         () => {
           fail('timeout');
+          within?.onTimeout?.();
           settle(undefined);
         },
         Math.min(this.timeoutMs, within?.timeoutMs ?? this.timeoutMs),

@@ -17,12 +17,14 @@ import { NangoCredentialCache } from '../cache/nango-credential-cache.js';
 import type { NangoTransport } from '../transport/nango-transport.js';
 import { SingleFlight } from '../utils/single-flight.js';
 import { isRecord } from '../utils/is-record.js';
+import type { NangoCallProbe } from '../telemetry/nango-call-probe.js';
 
 /** How the fetcher sends a request: `NangoService.send()`, so an override of it sees every call. */
 export type NangoSend = <T>(
   config: AxiosRequestConfig,
   context: NangoRequestContext,
   callOptions: NangoCallOptions,
+  probe?: NangoCallProbe,
 ) => Promise<AxiosResponse<T>>;
 
 /**
@@ -52,8 +54,9 @@ export class NangoConnectionFetcher {
    * The connection that `fetch` asks for: cached, or fetched from Nango (and then cached).
    *
    * @param fetch the checked request and call options (`getConnectionRequest`)
+   * @param probe the call's telemetry: told the cache outcome, handed to the request
    */
-  async fetch(fetch: NangoConnectionRequest): Promise<NangoConnection> {
+  async fetch(fetch: NangoConnectionRequest, probe?: NangoCallProbe): Promise<NangoConnection> {
     const { providerConfigKey: key, connectionId, refreshToken, force, context } = fetch;
     const { timeout, signal } = fetch.options;
     const timeoutMs = timeout ?? this.options.timeout;
@@ -70,7 +73,10 @@ export class NangoConnectionFetcher {
     if (cache !== null && cacheKey !== undefined) {
       if (force) dropped = cache.drop(cacheKey, cache.key(key, connectionId, !refreshToken));
       else {
-        const cached = await cache.read(cacheKey, { timeoutMs, signal });
+        let result: 'miss' | 'store_timeout' = 'miss';
+        const onTimeout = probe && (() => (result = 'store_timeout'));
+        const cached = await cache.read(cacheKey, { timeoutMs, signal, onTimeout });
+        probe?.cache(cached === undefined ? result : 'hit');
         if (cached !== undefined) return cached;
         if (signal?.aborted) {
           throw await this.transport.toError(new CanceledError(), context, timeoutMs);
@@ -82,9 +88,11 @@ export class NangoConnectionFetcher {
     // timeout and signal; the shared request gets the longest timeout and stops only when
     // every caller has left.
     const sharedTimeoutMs = Math.max(timeoutMs, this.options.timeout);
+    let joined = true;
     const start = async (
       onCancel: ((cancel: () => void) => void) | undefined,
     ): Promise<NangoConnection> => {
+      joined = false;
       // The shared request has its own deadline from the start (`send`), and stops when its
       // last caller has left, if its callers can leave before it ends.
       let stop: AbortSignal | undefined;
@@ -93,10 +101,12 @@ export class NangoConnectionFetcher {
         onCancel(() => controller.abort());
         stop = controller.signal;
       }
-      const response = await this.send<NangoConnection>(fetch.request, context, {
-        timeout: sharedTimeoutMs,
-        signal: stop,
-      });
+      const response = await this.send<NangoConnection>(
+        fetch.request,
+        context,
+        { timeout: sharedTimeoutMs, signal: stop },
+        probe,
+      );
       if (!isRecord(response.data) || !isRecord(response.data.credentials)) {
         throw unexpectedAnswer(context, 'a connection without credentials');
       }
@@ -107,7 +117,7 @@ export class NangoConnectionFetcher {
       return response.data;
     };
     try {
-      return await this.flights.run(
+      const flight = this.flights.run(
         // NUL never occurs in a checked id (checkId refuses control characters): a safe separator.
         `${key}\u0000${connectionId}\u0000${force}\u0000${refreshToken}\u0000${fetch.githubJwt}`,
         start,
@@ -119,19 +129,22 @@ export class NangoConnectionFetcher {
         },
         sharedTimeoutMs,
       );
+      // A joiner of a request in flight sent nothing itself.
+      if (joined) probe?.cache('shared');
+      return await flight;
     } catch (error) {
       throw await this.transport.toError(error, context, timeoutMs);
     }
   }
 
   /** What `getToken()` returns: the fetched connection's token, as {@link requireToken} reads it. */
-  async token(fetch: NangoConnectionRequest): Promise<NangoToken> {
-    return requireToken((await this.fetch(fetch)).credentials, fetch.context);
+  async token(fetch: NangoConnectionRequest, probe?: NangoCallProbe): Promise<NangoToken> {
+    return requireToken((await this.fetch(fetch, probe)).credentials, fetch.context);
   }
 
   /** What `getRawTokenResponse()` returns: the fetched connection's `credentials.raw`. */
-  async rawTokenResponse<T>(fetch: NangoConnectionRequest): Promise<T> {
-    return ((await this.fetch(fetch)).credentials as { raw?: unknown }).raw as T;
+  async rawTokenResponse<T>(fetch: NangoConnectionRequest, probe?: NangoCallProbe): Promise<T> {
+    return ((await this.fetch(fetch, probe)).credentials as { raw?: unknown }).raw as T;
   }
 
   /**
@@ -139,8 +152,8 @@ export class NangoConnectionFetcher {
    * it is stale and is dropped. The answer is handed out without `config` and `request`, which
    * carry the Authorization header.
    */
-  async proxy<T>(proxy: NangoProxyRequest): Promise<NangoProxyResponse<T>> {
-    const response = await this.send<T>(proxy.request, proxy.context, proxy.options).catch(
+  async proxy<T>(proxy: NangoProxyRequest, probe?: NangoCallProbe): Promise<NangoProxyResponse<T>> {
+    const response = await this.send<T>(proxy.request, proxy.context, proxy.options, probe).catch(
       async (error: unknown) => {
         if (error instanceof NangoUpstreamError && error.status === 401) {
           await this.clear('clearCachedCredentials', proxy.providerConfigKey, proxy.connectionId);

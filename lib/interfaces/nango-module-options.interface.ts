@@ -6,6 +6,10 @@ import type {
   NangoCredentialStore,
 } from '../cache/nango-credential-store.interface.js';
 import type { NangoRetryPolicy } from '../utils/retry-policy.js';
+import type {
+  NangoTelemetryOptions,
+  ResolvedNangoTelemetryOptions,
+} from '../telemetry/nango-telemetry-options.interface.js';
 
 /**
  * Options of `NangoModule.forRoot()` / `forRootAsync()`.
@@ -48,6 +52,12 @@ export interface NangoModuleOptions {
    * `false` turns retrying off.
    */
   retry?: NangoRetryOptions | false;
+  /**
+   * OpenTelemetry traces and metrics of the instance's calls (a no-op unless
+   * `@opentelemetry/api` is installed and an SDK registered): default
+   * `{ enabled: true, connectionId: 'hash', propagate: false }`. See `docs/observability.md`.
+   */
+  telemetry?: NangoTelemetryOptions;
   /** Your own `http.Agent` for Nango; the module then leaves it open on shutdown. */
   httpAgent?: HttpAgent;
   /** Your own `https.Agent` for Nango; the module then leaves it open on shutdown. */
@@ -115,6 +125,8 @@ export interface ResolvedNangoOptions {
   readonly cache?: ResolvedNangoCacheOptions | false;
   /** The retry policy for GETs to Nango's API, or `false` (absent: off). */
   readonly retry?: NangoRetryPolicy | false;
+  /** The telemetry settings (absent: the defaults, `NANGO_DEFAULT_TELEMETRY`). */
+  readonly telemetry?: ResolvedNangoTelemetryOptions;
   /** The caller's own agents, if given: never destroyed by the module. */
   readonly httpAgent?: HttpAgent;
   readonly httpsAgent?: HttpsAgent;

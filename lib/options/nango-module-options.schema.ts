@@ -27,6 +27,8 @@ import type {
 import { NangoCacheOptionsSchema } from './nango-cache-options.schema.js';
 import { NangoRetryOptionsSchema } from './nango-retry-options.schema.js';
 import { IsWholeNumberIn } from './whole-number.rule.js';
+import { NangoTelemetryOptionsSchema } from '../telemetry/nango-telemetry-options.schema.js';
+import type { NangoTelemetryOptions } from '../telemetry/nango-telemetry-options.interface.js';
 
 /** One key: printable characters, no space (so no CR/LF can reach a header). */
 const KEY = /^[\x21-\x7e]+$/;
@@ -102,6 +104,11 @@ export class NangoModuleOptionsSchema implements NangoModuleOptions {
   retry?: NangoRetryOptions | false;
 
   @IsOptional()
+  @IsObject({ message: "must be an object such as { connectionId: 'hash' }" })
+  @ValidateNested()
+  telemetry?: NangoTelemetryOptions;
+
+  @IsOptional()
   @IsInstance(HttpAgent, { message: 'must be an http.Agent' })
   httpAgent?: HttpAgent;
 
@@ -110,7 +117,7 @@ export class NangoModuleOptionsSchema implements NangoModuleOptions {
   httpsAgent?: HttpsAgent;
 
   /**
-   * `raw` as an instance of this schema, its `cache` and `retry` objects as instances of theirs,
+   * `raw` as an instance of this schema, its `cache`, `retry` and `telemetry` objects as instances of theirs,
    * so that class-validator finds every rule (without class-transformer).
    */
   static from(raw: Record<string, unknown>): NangoModuleOptionsSchema {
@@ -120,6 +127,9 @@ export class NangoModuleOptionsSchema implements NangoModuleOptions {
     }
     if (isRecord(schema.retry)) {
       schema.retry = Object.assign(new NangoRetryOptionsSchema(), schema.retry);
+    }
+    if (isRecord(schema.telemetry)) {
+      schema.telemetry = Object.assign(new NangoTelemetryOptionsSchema(), schema.telemetry);
     }
     return schema;
   }

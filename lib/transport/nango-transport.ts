@@ -19,6 +19,7 @@ import type {
 import type { NangoRequestContext } from '../api/nango-api-request.js';
 import { nangoRetry, type NangoRetryPolicy } from '../utils/retry-policy.js';
 import { destroyNangoHttpService } from './nango-http.factory.js';
+import type { NangoCallProbe } from '../telemetry/nango-call-probe.js';
 
 /**
  * The one way to Nango of a `NangoService`: it sends every call through the module's
@@ -49,11 +50,13 @@ export class NangoTransport {
    * @param config the request, as a builder of `lib/api` made it
    * @param context what an error says about the call
    * @param callOptions the call's checked options (`checkCallOptions`)
+   * @param probe the call's telemetry, told of each attempt, retry and answer (when traced)
    */
   async send<T>(
     config: AxiosRequestConfig,
     context: NangoRequestContext,
     callOptions: NangoCallOptions,
+    probe?: NangoCallProbe,
   ): Promise<AxiosResponse<T>> {
     const timeoutMs = callOptions.timeout ?? this.options.timeout;
     const policy =
@@ -62,7 +65,9 @@ export class NangoTransport {
       callOptions.retry !== false &&
       this.options.retry;
     try {
-      return await this.call<T>(config, timeoutMs, callOptions.signal, policy);
+      const response = await this.call<T>(config, timeoutMs, callOptions.signal, policy, probe);
+      probe?.answered(response.status);
+      return response;
     } catch (error) {
       throw await this.toError(error, context, timeoutMs);
     }
@@ -93,8 +98,12 @@ export class NangoTransport {
     timeoutMs: number,
     signal: AbortSignal | undefined,
     retry: NangoRetryPolicy | false | undefined,
+    probe: NangoCallProbe | undefined,
   ): Promise<AxiosResponse<T>> {
     const http = this.http;
+    if (probe?.traceparent !== undefined) {
+      config = { ...config, headers: { ...config.headers, traceparent: probe.traceparent } };
+    }
     if (signal?.aborted) return Promise.reject(new CanceledError());
     const deadline = Date.now() + timeoutMs;
     // HttpService cancels a buffered attempt when its Observable is torn down (on timeout or
@@ -102,15 +111,18 @@ export class NangoTransport {
     const streamed = config.responseType === 'stream' ? new AbortController() : undefined;
     const attemptSignal =
       streamed && (signal ? AbortSignal.any([signal, streamed.signal]) : streamed.signal);
-    let call$ = defer(() =>
-      http.request<T>({
+    let call$ = defer(() => {
+      probe?.attempt();
+      return http.request<T>({
         ...config,
         timeout: Math.max(1, deadline - Date.now()),
         ...(attemptSignal ? { signal: attemptSignal } : {}),
-      }),
-    );
-    if (retry && retry.retries > 0)
-      call$ = call$.pipe(nangoRetry<AxiosResponse<T>>(retry, deadline));
+      });
+    });
+    if (retry && retry.retries > 0) {
+      const onRetry = probe && ((e: unknown, n: number, ms: number) => probe.retried(e, n, ms));
+      call$ = call$.pipe(nangoRetry<AxiosResponse<T>>(retry, deadline, onRetry));
+    }
     call$ = call$.pipe(
       timeout({
         first: timeoutMs,

@@ -74,11 +74,13 @@ export function retryDelayMs(error: unknown, retryCount: number, policy: NangoRe
  * An rxjs operator retrying a request Observable (`HttpService.request()`) by the policy:
  * `retry({ count, delay })`, each retry after {@link retryDelayMs}. It gives up (rethrowing the
  * last error) when the error is not {@link isRetryable}, when the retries are spent, or when the
- * wait would pass `maxTotalDelayMs` or the call's `deadline` (ms since the epoch).
+ * wait would pass `maxTotalDelayMs` or the call's `deadline` (ms since the epoch). `onRetry` is
+ * told of each retry, before its wait (for telemetry).
  */
 export function nangoRetry<T>(
   policy: NangoRetryPolicy,
   deadline?: number,
+  onRetry?: (error: unknown, retry: number, waitMs: number) => void,
 ): MonoTypeOperatorFunction<T> {
   return (source) =>
     defer(() => {
@@ -96,6 +98,7 @@ export function nangoRetry<T>(
               return throwError(() => error);
             }
             waited += wait;
+            onRetry?.(error, retryCount, wait);
             return timer(wait);
           },
         }),

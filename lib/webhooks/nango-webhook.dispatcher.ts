@@ -3,6 +3,7 @@ import {
   Injectable,
   InternalServerErrorException,
   Logger,
+  Optional,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
@@ -12,6 +13,9 @@ import {
   onNangoWebhookFilters,
   type OnNangoWebhookFilter,
 } from './on-nango-webhook.decorator.js';
+import { NangoInstanceRegistry } from '../nango-instance.registry.js';
+import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
+import { traceWebhook, type NangoWebhookRun } from '../telemetry/nango-webhook.telemetry.js';
 
 /** Token of the webhook route settings of one `forRoot({ webhooks })`. */
 export const NANGO_WEBHOOK_ROUTE = Symbol('NANGO_WEBHOOK_ROUTE');
@@ -45,6 +49,7 @@ export class NangoWebhookDispatcher implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Inject(NANGO_WEBHOOK_ROUTE) private readonly route: NangoWebhookRoute,
+    @Optional() private readonly registry?: NangoInstanceRegistry,
   ) {}
 
   /** Collects the handlers. */
@@ -77,8 +82,21 @@ export class NangoWebhookDispatcher implements OnModuleInit {
   /**
    * Runs every handler matching the webhook. Rejects with a 500 `HttpException` when one
    * failed (each failure logged with its handler); resolves when all succeeded or none matched.
+   * Traced as a span `nango webhook` when telemetry is on.
    */
   async dispatch(payload: NangoWebhookBody): Promise<void> {
+    const options = this.registry?.find(this.route.instance)?.options;
+    const telemetry = options && NangoTelemetry.of(options);
+    const { failed } = await traceWebhook(telemetry, payload, () => this.run(payload));
+    if (failed > 0) {
+      throw new InternalServerErrorException(
+        `${failed} Nango webhook handler(s) failed; Nango will send the webhook again.`,
+      );
+    }
+  }
+
+  /** Runs every handler matching the webhook, logs each failure, and counts them. */
+  private async run(payload: NangoWebhookBody): Promise<NangoWebhookRun> {
     const handlers = this.matching(payload);
     const outcomes = await Promise.allSettled(
       handlers.map(async (handler) => handler.call(payload)),
@@ -94,11 +112,7 @@ export class NangoWebhookDispatcher implements OnModuleInit {
         error instanceof Error ? error.stack : undefined,
       );
     });
-    if (failed > 0) {
-      throw new InternalServerErrorException(
-        `${failed} Nango webhook handler(s) failed; Nango will send the webhook again.`,
-      );
-    }
+    return { handlers: handlers.length, failed };
   }
 
   private matching(payload: NangoWebhookBody): Handler[] {

@@ -19,6 +19,9 @@ import {
   NANGO_WEBHOOK_SIGNATURE_HEADER,
   verifyNangoWebhookSignature,
 } from './nango-webhook.signature.js';
+import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
+import type { NangoWebhookVerdict } from '../telemetry/nango-telemetry.names.js';
+import { recordRefusedWebhook } from '../telemetry/nango-webhook.telemetry.js';
 
 /** The parts of an Express or Fastify request the guard reads. */
 interface WebhookRequest {
@@ -57,16 +60,39 @@ export class NangoWebhookGuard implements CanActivate {
     const rawBody = request.rawBody;
     if (!Buffer.isBuffer(rawBody)) {
       if (hasParsedBody(request.body)) {
-        throw NangoUsageError.missingRawBody();
+        throw this.refused(options, 'missing_raw_body', NangoUsageError.missingRawBody());
       }
-      throw new UnauthorizedException('Missing Nango webhook body or signature');
+      throw this.refused(
+        options,
+        'missing_signature',
+        new UnauthorizedException('Missing Nango webhook body or signature'),
+      );
     }
     const signature = request.headers[NANGO_WEBHOOK_SIGNATURE_HEADER];
     if (!verifyNangoWebhookSignature(rawBody, signature, this.signingKeys(options))) {
-      throw new UnauthorizedException('Invalid Nango webhook signature');
+      throw this.refused(
+        options,
+        signature === undefined ? 'missing_signature' : 'invalid_signature',
+        new UnauthorizedException('Invalid Nango webhook signature'),
+      );
     }
-    request[NANGO_WEBHOOK_PAYLOAD] = parsePayload(rawBody);
+    try {
+      request[NANGO_WEBHOOK_PAYLOAD] = parsePayload(rawBody);
+    } catch (error) {
+      throw this.refused(options, 'invalid_body', error);
+    }
     return true;
+  }
+
+  /** Records why a webhook was refused (telemetry), and gives back the error to throw. */
+  private refused(
+    options: NangoWebhookOptions,
+    verdict: Exclude<NangoWebhookVerdict, 'verified'>,
+    error: unknown,
+  ): unknown {
+    const resolved = this.registry?.find(options.instance)?.options;
+    recordRefusedWebhook(resolved && NangoTelemetry.of(resolved), verdict);
+    return error;
   }
 
   /**

@@ -24,15 +24,22 @@ import {
   NangoWebhookDispatcher,
 } from './webhooks/nango-webhook.dispatcher.js';
 import { nangoWebhookController, nangoWebhookRoute } from './webhooks/nango-webhook.route.js';
+import { NangoWebhookRejectionLog } from './webhooks/nango-webhook.rejection-log.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
 /**
- * Holds the {@link NangoInstanceRegistry}. Global, so that `@UseNangoConnection()` and
+ * Holds the {@link NangoInstanceRegistry} and the app's `NangoWebhookRejectionLog`. Global, so that `@UseNangoConnection()` and
  * `@NangoWebhook()` work in every module of the app, including modules that do not import
  * `NangoModule` themselves (their interceptor and guard are created in the controller's module).
  */
 @Global()
-@Module({ providers: [NangoInstanceRegistry], exports: [NangoInstanceRegistry] })
+@Module({
+  providers: [
+    NangoInstanceRegistry,
+    { provide: NangoWebhookRejectionLog, useFactory: () => new NangoWebhookRejectionLog() },
+  ],
+  exports: [NangoInstanceRegistry, NangoWebhookRejectionLog],
+})
 class NangoRegistryModule {}
 
 /**

@@ -18,6 +18,11 @@ export type {
   StandInUpstream,
   StandInUpstreamRequest,
 } from './stand-in/stand-in.interfaces.js';
+export type {
+  // completeConnect()
+  StandInConnectCompletion,
+  StandInConnectResult,
+} from './stand-in/stand-in.connect.js';
 export * from './nango-testing.module.js';
 export * from './stand-in-answers.js';
 /**

@@ -17,6 +17,12 @@ import { authFailure, route } from './stand-in.router.js';
 import { matches, StandInRules } from './stand-in.rules.js';
 import { StandInServer } from './stand-in.server.js';
 import { StandInStore } from './stand-in.store.js';
+import { StandInWebhookTarget } from './stand-in.webhook-target.js';
+import {
+  completeConnectSession,
+  type StandInConnectCompletion,
+  type StandInConnectResult,
+} from './stand-in.connect.js';
 
 /**
  * A stand-in for a Nango server, for tests and benchmarks: a plain `node:http` server on
@@ -27,7 +33,9 @@ import { StandInStore } from './stand-in.store.js';
  * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`), and every other route
  * of the official client: providers (`addProvider()`), integration changes, functions
  * (`addFunction()`), sync start/pause/frequency/variants, record pruning, async action
- * results, environment variables (`setEnvironmentVariables()`) and scripts config.
+ * results, environment variables (`setEnvironmentVariables()`) and scripts config. It posts
+ * signed webhooks to the app (`setWebhookTarget()`), e.g. the `auth` webhook of a connect
+ * session the end user completed (`completeConnect()`).
  *
  * What it does:
  * - checks `Authorization: Bearer <secretKey>` and answers Nango's 401 bodies otherwise;
@@ -67,6 +75,7 @@ export class NangoStandIn {
   private readonly replies = new StandInReplies();
   private readonly rules = new StandInRules();
   private readonly upstream: StandInUpstream | undefined;
+  private readonly webhookTarget: StandInWebhookTarget;
 
   private constructor(
     private readonly server: StandInServer,
@@ -76,6 +85,10 @@ export class NangoStandIn {
     this.secretKey = options.secretKey ?? randomUUID();
     this.upstream = options.upstream;
     this.store = new StandInStore(server.url);
+    this.webhookTarget = new StandInWebhookTarget(this.secretKey);
+    if (options.webhooks !== undefined) {
+      this.webhookTarget.set(options.webhooks.url, options.webhooks.signingKey);
+    }
     if (options.connections !== undefined) this.seed(...options.connections);
     server.handle((req, res) => this.onRequest(req, res));
   }
@@ -134,6 +147,32 @@ export class NangoStandIn {
   /** Adds a deployed function to an integration (its syncs and actions are listed too). */
   addFunction(providerConfigKey: string, seed: StandInFunctionSeed): void {
     this.store.addFunction(providerConfigKey, seed);
+  }
+
+  /**
+   * Posts webhooks to `url` (the app's webhook route, e.g. `${appUrl}/nango/webhooks`) from now
+   * on, signed as Nango signs them with `signingKey` (default: the secret key, as on a fresh
+   * Nango install where the two are equal).
+   */
+  setWebhookTarget(url: string, signingKey?: string): void {
+    this.webhookTarget.set(url, signingKey);
+  }
+
+  /**
+   * Does what the end user finishing Nango's Connect UI does with the session `token` (from
+   * `createConnectSession()`): creates the connection of `providerConfigKey` (with the session's
+   * end user and tags), then posts the signed `auth` webhook (`operation: 'creation'`,
+   * `success: true`, `endUser`) to the webhook target, and resolves once the app answered it.
+   *
+   * @example
+   * const { token } = await (await fetch(`${appUrl}/nango/connect-session`, { method: 'POST' })).json();
+   * const { connectionId } = await standIn.completeConnect(token, { providerConfigKey: 'github' });
+   */
+  completeConnect(
+    token: string,
+    completion: StandInConnectCompletion,
+  ): Promise<StandInConnectResult> {
+    return completeConnectSession(this.store, this.webhookTarget, token, completion);
   }
 
   /** Sets what `GET /environment-variables` answers. */

@@ -120,6 +120,11 @@ export interface NangoStandInOptions {
   latencyMs?: [number, number];
   /** The third-party API behind the proxy; default: the echo (see {@link StandInUpstream}). */
   upstream?: StandInUpstream;
+  /**
+   * Where the stand-in posts webhooks (the app's webhook route, full URL), signed with
+   * `signingKey` (default the secret key); see `setWebhookTarget()`.
+   */
+  webhooks?: { url: string; signingKey?: string };
 }
 
 /** A synced record seeded in the stand-in: any object with a string `id`. */

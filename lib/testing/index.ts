@@ -23,6 +23,14 @@ export type {
   StandInConnectCompletion,
   StandInConnectResult,
 } from './stand-in/stand-in.connect.js';
+// sync runs and their webhooks
+export type {
+  StandInSyncOptions,
+  StandInSyncRun,
+  StandInWebhookTarget,
+} from './stand-in/stand-in.sync.js';
+export type { StandInSyncResults, StandInRecordMetadata } from './stand-in/stand-in.records.js';
+export type { StandInWebhookDelivery } from './stand-in/stand-in.webhook-sender.js';
 export * from './nango-testing.module.js';
 export * from './stand-in-answers.js';
 /**

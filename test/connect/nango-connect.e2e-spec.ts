@@ -163,7 +163,7 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
       const result = await standIn.completeConnect(String(session.body['token']), {
         providerConfigKey: 'github',
       });
-      expect(result.webhookStatus).toBe(200);
+      expect(result.webhook?.status).toBe(200);
       expect(connectionsByUser.get('user-ada')).toBe(result.connectionId);
 
       const token = await call('GET', '/me/github-token', 'session-ada');
@@ -192,16 +192,16 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
     );
     await expect(
       standIn.completeConnect('nango_connect_session_unknown', { providerConfigKey: 'github' }),
-    ).rejects.toThrow('no such connect session (unknown or expired token)');
+    ).rejects.toThrow('no such connect session (unknown, expired or already used token');
     const done = await standIn.completeConnect(token, {
       providerConfigKey: 'github',
       connectionId: 'conn-ada',
       credentials: { type: 'API_KEY', apiKey: 'k-ada' },
     });
-    expect(done).toEqual({
+    expect(done).toMatchObject({
       providerConfigKey: 'github',
       connectionId: 'conn-ada',
-      webhookStatus: 200,
+      webhook: { status: 200 },
     });
     // A session is used once.
     await expect(standIn.completeConnect(token, { providerConfigKey: 'github' })).rejects.toThrow(

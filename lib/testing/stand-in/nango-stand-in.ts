@@ -17,7 +17,7 @@ import { authFailure, route } from './stand-in.router.js';
 import { matches, StandInRules } from './stand-in.rules.js';
 import { StandInServer } from './stand-in.server.js';
 import { StandInStore } from './stand-in.store.js';
-import { StandInWebhookTarget } from './stand-in.webhook-target.js';
+import { StandInSyncs, type StandInSyncOptions, type StandInSyncRun } from './stand-in.sync.js';
 import {
   completeConnectSession,
   type StandInConnectCompletion,
@@ -30,7 +30,8 @@ import {
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
  * proxy acting as an echoing third-party API. Scripted rules override any route. It also
  * answers connection delete/patch, metadata, integrations, connect sessions, actions
- * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`), and every other route
+ * (`addAction()`), records (`seedRecords()`, or a sync run with `sync()`, which posts the signed
+ * `sync` webhook to the app) and syncs (`addSyncs()`), and every other route
  * of the official client: providers (`addProvider()`), integration changes, functions
  * (`addFunction()`), sync start/pause/frequency/variants, record pruning, async action
  * results, environment variables (`setEnvironmentVariables()`) and scripts config. It posts
@@ -75,7 +76,7 @@ export class NangoStandIn {
   private readonly replies = new StandInReplies();
   private readonly rules = new StandInRules();
   private readonly upstream: StandInUpstream | undefined;
-  private readonly webhookTarget: StandInWebhookTarget;
+  private readonly syncs: StandInSyncs;
 
   private constructor(
     private readonly server: StandInServer,
@@ -85,11 +86,11 @@ export class NangoStandIn {
     this.secretKey = options.secretKey ?? randomUUID();
     this.upstream = options.upstream;
     this.store = new StandInStore(server.url);
-    this.webhookTarget = new StandInWebhookTarget(this.secretKey);
-    if (options.webhooks !== undefined) {
-      this.webhookTarget.set(options.webhooks.url, options.webhooks.signingKey);
-    }
+    this.syncs = new StandInSyncs(this.store, this.secretKey);
     if (options.connections !== undefined) this.seed(...options.connections);
+    if (options.webhooks !== undefined) {
+      this.setWebhookTarget(options.webhooks.url, options.webhooks.signingKey);
+    }
     server.handle((req, res) => this.onRequest(req, res));
   }
 
@@ -129,6 +130,41 @@ export class NangoStandIn {
     this.store.seedRecords(seed);
   }
 
+  /**
+   * Where {@link sync} and {@link completeConnect} post webhooks (the app's webhook route, e.g. `${appUrl}/nango/webhooks`)
+   * and the key it signs them with; default key: {@link secretKey}, as on a fresh self-hosted
+   * Nango whose `dev` signing key equals its secret key.
+   */
+  setWebhookTarget(url: string, signingKey?: string): void {
+    this.syncs.setTarget(url, signingKey);
+  }
+
+  /**
+   * Plays a sync run as Nango does: stores the records (added and updated ones in one batch,
+   * then the deletes in another, each batch one `last_modified_at`, so `GET /records` pages
+   * them in Nango's order and a changed record moves to the end), then posts the signed `sync`
+   * webhook (keys sorted, `X-Nango-Hmac-Sha256` and `X-Nango-Signature`, `modifiedAfter` the
+   * run's start) to the webhook target and resolves with the receiver's answer. The connection
+   * must be seeded. Nango's retries are {@link resendWebhook}.
+   *
+   * @example
+   * const run = await standIn.sync({ providerConfigKey: 'github', connectionId: 'c1',
+   *   model: 'Issue', added: [{ id: '1', title: 'First' }], deleted: ['0'] });
+   * expect(run.webhook?.status).toBe(200);
+   */
+  sync(run: StandInSyncOptions): Promise<StandInSyncRun> {
+    return this.syncs.run(run);
+  }
+
+  /**
+   * Posts a run's webhook again, the same bytes and signatures, as Nango retries one after a
+   * 5xx or a network error; resolves with the receiver's status. `url` sends it to another
+   * address (another replica of the app); default: where it went first.
+   */
+  resendWebhook(run: StandInSyncRun, url?: string): Promise<number> {
+    return this.syncs.resend(run, url);
+  }
+
   /** Adds an action to an integration (created when missing). */
   addAction(providerConfigKey: string, actionName: string, run: StandInAction): void {
     this.store.addAction(providerConfigKey, actionName, run);
@@ -150,15 +186,6 @@ export class NangoStandIn {
   }
 
   /**
-   * Posts webhooks to `url` (the app's webhook route, e.g. `${appUrl}/nango/webhooks`) from now
-   * on, signed as Nango signs them with `signingKey` (default: the secret key, as on a fresh
-   * Nango install where the two are equal).
-   */
-  setWebhookTarget(url: string, signingKey?: string): void {
-    this.webhookTarget.set(url, signingKey);
-  }
-
-  /**
    * Does what the end user finishing Nango's Connect UI does with the session `token` (from
    * `createConnectSession()`): creates the connection of `providerConfigKey` (with the session's
    * end user and tags), then posts the signed `auth` webhook (`operation: 'creation'`,
@@ -172,7 +199,7 @@ export class NangoStandIn {
     token: string,
     completion: StandInConnectCompletion,
   ): Promise<StandInConnectResult> {
-    return completeConnectSession(this.store, this.webhookTarget, token, completion);
+    return completeConnectSession(this.store, this.syncs, token, completion);
   }
 
   /** Sets what `GET /environment-variables` answers. */

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { isRecord } from '../../utils/is-record.js';
 import type { StandInCredentials } from './stand-in.interfaces.js';
 import type { StandInConnectSession, StandInStore } from './stand-in.store.js';
-import type { StandInWebhookTarget } from './stand-in.webhook-target.js';
+import type { StandInSyncs } from './stand-in.sync.js';
+import { sortedJson, type StandInWebhookDelivery } from './stand-in.webhook-sender.js';
 
 /** What the end user did in the Connect UI: which integration, and what came out of it. */
 export interface StandInConnectCompletion {
@@ -12,14 +13,19 @@ export interface StandInConnectCompletion {
   connectionId?: string;
   /** The credentials of the new connection; default a fresh OAUTH2 token valid for an hour. */
   credentials?: StandInCredentials;
+  /**
+   * Post the signed `auth` webhook to the webhook target; default true (then a target must be
+   * set: `setWebhookTarget()`). Pass false to only create the connection.
+   */
+  webhook?: boolean;
 }
 
 /** What `completeConnect()` did: the new connection, and the receiver's answer to the webhook. */
 export interface StandInConnectResult {
   providerConfigKey: string;
   connectionId: string;
-  /** The status the app's webhook route answered; `undefined` when no webhook target is set. */
-  webhookStatus: number | undefined;
+  /** The `auth` webhook sent, with the app's answer (absent with `webhook: false`). */
+  webhook?: StandInWebhookDelivery;
 }
 
 /** The session of a `POST /connect/sessions` body, to keep under its token. */
@@ -45,6 +51,7 @@ export function connectSessionOf(
 function connectionTags(session: StandInConnectSession): Record<string, string> {
   const { endUser, organization } = session;
   return {
+    ...endUser?.tags,
     ...session.tags,
     ...(endUser?.display_name === undefined ? {} : { end_user_display_name: endUser.display_name }),
     ...(endUser?.email === undefined ? {} : { end_user_email: endUser.email }),
@@ -61,66 +68,38 @@ function authModeOf(credentials: StandInCredentials): string {
   return typeof credentials.type === 'string' ? credentials.type : 'NONE';
 }
 
-/**
- * Completes a connect session as the end user finishing the Connect UI would: creates the
- * connection (with the session's end user and tags), forgets the token, and posts the signed
- * `auth` webhook (`operation: 'creation'`, `success: true`) Nango sends, shaped as a real Nango
- * 0.71 sends it, to the webhook target. Throws when the token is unknown or expired, or the
- * integration is unknown or not allowed by the session.
- */
-export async function completeConnectSession(
-  store: StandInStore,
-  target: StandInWebhookTarget,
-  token: string,
-  completion: StandInConnectCompletion,
-): Promise<StandInConnectResult> {
-  const session = store.connectSessions.get(token);
-  if (session === undefined || session.expiresAt <= Date.now()) {
-    throw new Error(
-      'NangoStandIn.completeConnect(): no such connect session (unknown or expired token)',
-    );
+/** The completion's fields, when each has its type; else a TypeError naming the field. */
+function checkCompletion(token: unknown, completion: StandInConnectCompletion): void {
+  if (typeof token !== 'string' || token === '') {
+    throw new TypeError('standIn.completeConnect(): token must be the session token, a string');
   }
-  const { providerConfigKey } = completion;
-  const provider = store.integrations.get(providerConfigKey);
-  if (provider === undefined) {
-    throw new Error(
-      `NangoStandIn.completeConnect(): no integration "${providerConfigKey}" (add it with addIntegration())`,
-    );
+  const { providerConfigKey, connectionId, credentials, webhook } = completion;
+  if (typeof providerConfigKey !== 'string' || providerConfigKey === '') {
+    throw new TypeError('standIn.completeConnect(): providerConfigKey must be a non-empty string');
   }
-  if (session.allowedIntegrations?.includes(providerConfigKey) === false) {
-    throw new Error(
-      `NangoStandIn.completeConnect(): the session does not allow "${providerConfigKey}" (allowed_integrations)`,
-    );
+  if (connectionId !== undefined && (typeof connectionId !== 'string' || connectionId === '')) {
+    throw new TypeError('standIn.completeConnect(): connectionId must be a non-empty string');
   }
-  store.connectSessions.delete(token);
-  const connectionId = completion.connectionId ?? randomUUID();
-  const credentials = completion.credentials ?? {
-    type: 'OAUTH2',
-    access_token: `gho_${randomBytes(18).toString('hex')}`,
-    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-  };
-  const tags = connectionTags(session);
+  if (credentials !== undefined && !isRecord(credentials)) {
+    throw new TypeError('standIn.completeConnect(): credentials must be an object');
+  }
+  if (webhook !== undefined && typeof webhook !== 'boolean') {
+    throw new TypeError('standIn.completeConnect(): webhook must be a boolean');
+  }
+}
+
+/** The `auth` webhook body of a connection made through `session` (`webhook_auth_creation_connect_session.json`). */
+function authWebhook(
+  session: StandInConnectSession,
+  connection: { connectionId: string; providerConfigKey: string; provider: string },
+  credentials: StandInCredentials,
+  tags: Record<string, string>,
+): string {
   const { endUser, organization } = session;
-  store.seed([
-    {
-      connectionId,
-      providerConfigKey,
-      credentials,
-      tags,
-      ...(endUser === undefined ? {} : { endUser }),
-    },
-  ]);
-  const webhookStatus = await target.post({
-    type: 'auth',
-    from: 'nango',
-    operation: 'creation',
-    success: true,
-    authMode: authModeOf(credentials),
-    connectionId,
-    providerConfigKey,
-    provider,
-    environment: 'dev',
-    tags,
+  return sortedJson({
+    ...{ type: 'auth', from: 'nango', operation: 'creation', success: true },
+    ...connection,
+    ...{ authMode: authModeOf(credentials), environment: 'dev', tags },
     ...(endUser === undefined
       ? {}
       : {
@@ -132,5 +111,68 @@ export async function completeConnectSession(
           },
         }),
   });
-  return { providerConfigKey, connectionId, webhookStatus };
+}
+
+/**
+ * Completes a connect session as the end user finishing the Connect UI would: creates the
+ * connection (with the session's end user and tags), forgets the token, and posts the signed
+ * `auth` webhook (`operation: 'creation'`, `success: true`) Nango sends, shaped as a real Nango
+ * 0.71 sends it, to the webhook target. Throws when the token is unknown, expired or already
+ * used, the integration is unknown or not allowed by the session, or no webhook target is set.
+ */
+export async function completeConnectSession(
+  store: StandInStore,
+  webhooks: StandInSyncs,
+  token: string,
+  completion: StandInConnectCompletion,
+): Promise<StandInConnectResult> {
+  checkCompletion(token, completion);
+  const session = store.connectSessions.get(token);
+  if (session === undefined || session.expiresAt <= Date.now()) {
+    throw new Error(
+      'standIn.completeConnect(): no such connect session (unknown, expired or already used token; ' +
+        'reconnect sessions are not played)',
+    );
+  }
+  const { providerConfigKey } = completion;
+  const provider = store.integrations.get(providerConfigKey);
+  if (provider === undefined) {
+    throw new Error(
+      `standIn.completeConnect(): no integration "${providerConfigKey}" (add it with addIntegration())`,
+    );
+  }
+  if (session.allowedIntegrations?.includes(providerConfigKey) === false) {
+    throw new Error(
+      `standIn.completeConnect(): the session does not allow "${providerConfigKey}" (allowed_integrations)`,
+    );
+  }
+  const send = completion.webhook ?? true;
+  if (send) webhooks.checkTarget('completeConnect');
+  store.connectSessions.delete(token);
+  const connectionId = completion.connectionId ?? randomUUID();
+  const credentials = completion.credentials ?? {
+    type: 'OAUTH2',
+    access_token: `gho_${randomBytes(18).toString('hex')}`,
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  const tags = connectionTags(session);
+  const { endUser } = session;
+  store.seed([
+    {
+      connectionId,
+      providerConfigKey,
+      credentials,
+      tags,
+      ...(endUser === undefined ? {} : { endUser }),
+    },
+  ]);
+  const result: StandInConnectResult = { providerConfigKey, connectionId };
+  if (!send) return result;
+  const body = authWebhook(
+    session,
+    { connectionId, providerConfigKey, provider },
+    credentials,
+    tags,
+  );
+  return { ...result, webhook: await webhooks.deliver(body, 'completeConnect') };
 }

@@ -121,8 +121,8 @@ export interface NangoStandInOptions {
   /** The third-party API behind the proxy; default: the echo (see {@link StandInUpstream}). */
   upstream?: StandInUpstream;
   /**
-   * Where the stand-in posts webhooks (the app's webhook route, full URL), signed with
-   * `signingKey` (default the secret key); see `setWebhookTarget()`.
+   * Where `sync()` posts webhooks, and the signing key (default: the secret key); also settable
+   * later with `setWebhookTarget()`.
    */
   webhooks?: { url: string; signingKey?: string };
 }
@@ -135,6 +135,8 @@ export interface StandInRecordsSeed {
   providerConfigKey: string;
   connectionId: string;
   model: string;
+  /** The sync variant; default `base`. */
+  variant?: string;
   records: StandInRecordSeed[];
 }
 

@@ -1,4 +1,15 @@
-import { Controller, HttpCode, Inject, Logger, Post, Req, type Type } from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  Inject,
+  Logger,
+  Optional,
+  Post,
+  Req,
+  Res,
+  type Type,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { NangoService } from '../nango.service.js';
 import { getNangoServiceToken } from '../nango.tokens.js';
 import type { NangoConnectRoute } from './nango-connect-options.schema.js';
@@ -17,12 +28,19 @@ export function nangoConnectController(route: NangoConnectRoute): Type {
 
     constructor(
       @Inject(getNangoServiceToken(route.instance)) private readonly nango: NangoService,
+      @Optional() private readonly adapterHost?: HttpAdapterHost,
     ) {}
 
     @Post(route.path)
     @HttpCode(201)
-    create(@Req() request: NangoConnectRequest): Promise<NangoConnectSessionAnswer> {
-      return openConnectSession(this.nango, route, request, this.logger);
+    create(
+      @Req() request: NangoConnectRequest,
+      @Res({ passthrough: true }) response: unknown,
+    ): Promise<NangoConnectSessionAnswer> {
+      return openConnectSession(this.nango, route, request, {
+        logger: this.logger,
+        setHeader: (name, value) => this.adapterHost?.httpAdapter.setHeader(response, name, value),
+      });
     }
   }
   return NangoConnectController;

@@ -37,19 +37,26 @@ function checkPerson(
   return value as { id: string; email?: string; displayName?: string };
 }
 
+/** Where the route logs, and how it sets a response header (`Retry-After`). */
+export interface NangoConnectResponder {
+  logger: LoggerService;
+  setHeader(name: string, value: string): void;
+}
+
 /**
  * Creates a Connect session for the request's user, through the instance's `NangoService`
  * (`createConnectSession`): `end_user` from `connect.endUser(req)`, `organization` from
  * `connect.organization(req)`, `allowed_integrations` from `connect.allowedIntegrations`.
  * No user: 401 (an `HttpException` thrown by `endUser` is the answer as it is). A Nango failure
- * answers as `@UseNangoConnection()` would (`toNangoHttpException()`), logged the same way.
+ * answers as `@UseNangoConnection()` would (`answerNangoError()`: status, body, `Retry-After`),
+ * logged the same way.
  * The token is never logged.
  */
 export async function openConnectSession(
   nango: NangoService,
   { path, options }: NangoConnectRoute,
   request: NangoConnectRequest,
-  logger: LoggerService,
+  { logger, setHeader }: NangoConnectResponder,
 ): Promise<NangoConnectSessionAnswer> {
   let user: ReturnType<typeof checkPerson>;
   let organization: ReturnType<typeof checkPerson>;
@@ -99,6 +106,7 @@ export async function openConnectSession(
     const answer = answerNangoError(error);
     if (answer === undefined) throw error;
     if (answer.log !== undefined) logger[answer.log.level](`POST /${path}: ${answer.log.message}`);
+    for (const [name, value] of Object.entries(answer.headers)) setHeader(name, value);
     throw answer.exception;
   }
 }

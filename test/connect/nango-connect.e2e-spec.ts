@@ -3,7 +3,7 @@ import { ForbiddenException, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { NangoConfigurationError, NangoModule } from '../../lib/index.js';
-import { NangoStandIn } from '../../lib/testing/index.js';
+import { NangoStandIn, StandInAnswers } from '../../lib/testing/index.js';
 import { CapturingLogger } from '../fixtures/capturing-logger.js';
 import { expectNoneOf } from '../fixtures/secrets.js';
 import { listenLocally, type AdapterName } from '../fixtures/http.js';
@@ -39,6 +39,7 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
   });
 
   async function start(module: new () => object): Promise<void> {
+    // Nest's own logger is replaced for the whole app: every line it writes is in `logger`.
     logger = new CapturingLogger();
     const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
     app =
@@ -77,7 +78,44 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
         allowed_integrations: ['github'],
       },
     ]);
+    expectNoneOf([standIn.secretKey], res.text);
     expectNoneOf([standIn.secretKey, String(res.body['token'])], logger.text());
+  });
+
+  it('awaits an async endUser and organization', async () => {
+    await start(
+      connectAppModule(standIn, {
+        endUser: async (req) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return { id: `async-${String(req.headers['x-tenant'])}` };
+        },
+        organization: () => Promise.resolve({ id: 'org-async' }),
+      }),
+    );
+    const res = await fetch(`${url}/nango/connect-session`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer session-bob', 'x-tenant': 't1' },
+    });
+    expect(res.status).toBe(201);
+    expect(sessionBodies()).toEqual([
+      {
+        end_user: { id: 'async-t1' },
+        organization: { id: 'org-async' },
+        allowed_integrations: ['github'],
+      },
+    ]);
+  });
+
+  it('goes through the app’s global interceptors like any route', async () => {
+    await start(connectAppModule(standIn, {}, false, true));
+    const res = await call('POST', '/nango/connect-session', 'session-ada');
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      data: {
+        token: expect.stringMatching(/^nango_connect_session_/),
+        expiresAt: expect.any(String),
+      },
+    });
   });
 
   it('sends only the fields the end user has, and no allowed_integrations when not set', async () => {
@@ -88,12 +126,16 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
     expect(sessionBodies()).toEqual([{ end_user: { id: 'user-bob' } }]);
   });
 
-  it('is behind the app’s global guard: no signed-in user, no session', async () => {
+  it('is behind the app’s global guard: the guard denies, 403 and no session', async () => {
     await start(connectAppModule(standIn));
-    const res = await call('POST', '/nango/connect-session');
-    expect(res.status).toBe(401);
-    expect(res.body['message']).toBe('Sign in first');
+    for (const user of [undefined, 'session-nobody']) {
+      const res = await call('POST', '/nango/connect-session', user);
+      expect(res.status).toBe(403);
+      expect(res.body['message']).toBe('Forbidden resource');
+    }
     expect(sessionBodies()).toEqual([]);
+    expect((await call('POST', '/nango/connect-session', 'session-bob')).status).toBe(201);
+    expect(sessionBodies()).toHaveLength(1);
   });
 
   it('answers 401 when endUser finds no user, and logs nothing secret', async () => {
@@ -147,6 +189,25 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
     expect(res.body).toMatchObject({ code: 'nango_error' });
     expect(logger.lines.filter((l) => l.startsWith('error '))).toHaveLength(1);
     expectNoneOf([standIn.secretKey], res.text, logger.text());
+  });
+
+  it('answers Nango’s rate limit as the module maps it, with Retry-After, without the secret', async () => {
+    await start(connectAppModule(standIn));
+    standIn.script({
+      method: 'POST',
+      path: '/connect/sessions',
+      respond: StandInAnswers.rateLimited(7),
+    });
+    const res = await fetch(`${url}/nango/connect-session`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer session-ada' },
+    });
+    const text = await res.text();
+    // The module's mapping of a Nango 429: this server is the one limited, so a 503.
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(JSON.parse(text)).toMatchObject({ code: 'nango_rate_limited' });
+    expectNoneOf([standIn.secretKey], text, logger.text());
   });
 
   it.each([

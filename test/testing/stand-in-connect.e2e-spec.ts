@@ -17,7 +17,10 @@ import { loadRecordings, RECORDS_RECORDINGS_DIR } from '../fixtures/recordings.j
 const recording = loadRecordings(RECORDS_RECORDINGS_DIR).get(
   'webhook_auth_creation_connect_session.json',
 );
-const recorded = recording?.request as { body: Record<string, unknown>; body_raw: string };
+const recorded = recording?.request as unknown as {
+  body: Record<string, unknown>;
+  body_raw: string;
+};
 
 describe('standIn.completeConnect()', () => {
   let standIn: NangoStandIn;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ForbiddenException, type INestApplication } from '@nestjs/common';
+import { ForbiddenException, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { NangoConfigurationError, NangoModule } from '../../lib/index.js';
@@ -240,8 +240,42 @@ describe.each<AdapterName>(['express', 'fastify'])('the connect route on %s', (p
       });
       // Another user still has none.
       expect((await call('GET', '/me/github-token', 'session-bob')).status).toBe(401);
+      // Neither the secret key, the session token nor the access token was ever logged.
+      expectNoneOf(
+        [standIn.secretKey, String(session.body['token']), String(token.body['token'])],
+        logger.text(),
+      );
+      expectNoneOf([standIn.secretKey], session.text);
     },
   );
+
+  it('creates the session with the NangoService of a named instance', async () => {
+    const other = await NangoStandIn.start();
+    try {
+      other.addIntegration('github');
+      @Module({
+        imports: [
+          NangoModule.forRoot({ secretKey: standIn.secretKey, host: standIn.url }),
+          NangoModule.forRoot({
+            name: 'eu',
+            secretKey: other.secretKey,
+            host: other.url,
+            connect: { path: 'eu/connect-session', endUser: () => ({ id: 'user-eu' }) },
+          }),
+        ],
+      })
+      class NamedModule {}
+      await start(NamedModule);
+      const res = await call('POST', '/eu/connect-session');
+      expect(res.status).toBe(201);
+      expect(sessionBodies()).toEqual([]);
+      expect(
+        other.requests.filter((r) => r.pathname === '/connect/sessions').map((r) => r.body),
+      ).toEqual([JSON.stringify({ end_user: { id: 'user-eu' } })]);
+    } finally {
+      await other.close();
+    }
+  });
 
   it('refuses to complete an unknown token or an integration the session does not allow', async () => {
     await start(connectAppModule(standIn));

@@ -190,6 +190,8 @@ export class NangoStandIn {
    * `createConnectSession()`): creates the connection of `providerConfigKey` (with the session's
    * end user and tags), then posts the signed `auth` webhook (`operation: 'creation'`,
    * `success: true`, `endUser`) to the webhook target, and resolves once the app answered it.
+   * Throws on an unknown, expired or used token (reconnect sessions are not played), an
+   * integration the session does not allow, or no webhook target (unless `webhook: false`).
    *
    * @example
    * const { token } = await (await fetch(`${appUrl}/nango/connect-session`, { method: 'POST' })).json();

@@ -90,6 +90,15 @@ export {
 } from './webhooks/nango-webhook.type-guards.js';
 export type * from './interfaces/nango-webhook.interface.js';
 
+// The connect flow: forRoot({ connect }) mounts POST <path> answering a Connect session
+export type {
+  NangoConnectOptions,
+  NangoConnectRequest,
+  NangoConnectUser,
+  NangoConnectOrganization,
+  NangoConnectSessionAnswer,
+} from './connect/nango-connect.options.js';
+
 // Health checks
 export {
   NangoHealthIndicator,

@@ -24,15 +24,24 @@ import {
   NangoWebhookDispatcher,
 } from './webhooks/nango-webhook.dispatcher.js';
 import { nangoWebhookController, nangoWebhookRoute } from './webhooks/nango-webhook.route.js';
+import { NangoWebhookRejectionLog } from './webhooks/nango-webhook.rejection-log.js';
+import { nangoConnectController } from './connect/nango-connect.controller.js';
+import { nangoConnectRoute } from './connect/nango-connect-options.schema.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
 
 /**
- * Holds the {@link NangoInstanceRegistry}. Global, so that `@UseNangoConnection()` and
+ * Holds the {@link NangoInstanceRegistry} and the app's `NangoWebhookRejectionLog`. Global, so that `@UseNangoConnection()` and
  * `@NangoWebhook()` work in every module of the app, including modules that do not import
  * `NangoModule` themselves (their interceptor and guard are created in the controller's module).
  */
 @Global()
-@Module({ providers: [NangoInstanceRegistry], exports: [NangoInstanceRegistry] })
+@Module({
+  providers: [
+    NangoInstanceRegistry,
+    { provide: NangoWebhookRejectionLog, useFactory: () => new NangoWebhookRejectionLog() },
+  ],
+  exports: [NangoInstanceRegistry, NangoWebhookRejectionLog],
+})
 class NangoRegistryModule {}
 
 /**
@@ -56,7 +65,7 @@ export class NangoModule extends ConfigurableNangoModule {
    * (`NANGO_MODULE_OPTIONS`), it provides and exports the instance's resolved options and
    * `NangoService` (the `NangoService` class and `NANGO_OPTIONS` for the default instance,
    * `NangoService:<name>` and `NangoOptions:<name>` for a named one), builds its own
-   * `HttpService`, and mounts the `webhooks` route when asked.
+   * `HttpService`, and mounts the `webhooks` and `connect` routes when asked.
    */
   static forRoot(options: NangoModuleForRootOptions): DynamicModule {
     return withNangoInstance(super.forRoot(options), options);
@@ -75,15 +84,17 @@ export class NangoModule extends ConfigurableNangoModule {
 interface InstanceExtras {
   name?: unknown;
   webhooks?: unknown;
+  connect?: unknown;
 }
 
 /**
  * Completes the dynamic module of one registration: the instance's providers, exported under
- * its tokens (so that several instances, global or not, never collide), and the webhook route.
+ * its tokens (so that several instances, global or not, never collide), and the webhook and
+ * connect routes.
  */
 function withNangoInstance(
   definition: DynamicModule,
-  { name: rawName, webhooks }: InstanceExtras,
+  { name: rawName, webhooks, connect }: InstanceExtras,
 ): DynamicModule {
   const name = checkInstanceName(rawName);
   const providers = [...(definition.providers ?? []), ...instanceProviders(name)];
@@ -92,11 +103,15 @@ function withNangoInstance(
     getNangoServiceToken(name),
     getNangoOptionsToken(name),
   ];
-  if (webhooks === undefined) return { ...definition, providers, exports };
+  const controllers = [...(definition.controllers ?? [])];
+  if (connect !== undefined) {
+    controllers.push(nangoConnectController(nangoConnectRoute(connect, name)));
+  }
+  if (webhooks === undefined) return { ...definition, controllers, providers, exports };
   const route = nangoWebhookRoute(webhooks, name);
   return {
     ...definition,
-    controllers: [...(definition.controllers ?? []), nangoWebhookController(route)],
+    controllers: [...controllers, nangoWebhookController(route)],
     providers: [
       ...providers,
       { provide: NANGO_WEBHOOK_ROUTE, useValue: route },

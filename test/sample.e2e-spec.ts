@@ -78,7 +78,7 @@ describe.each([
     process.env['NANGO_SECRET_KEY'] = standIn.secretKey;
     process.env['NANGO_HOST'] = standIn.url;
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication(adapter(), { logger: false });
+    app = moduleRef.createNestApplication(adapter(), { logger: false, rawBody: true });
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   });
@@ -103,6 +103,26 @@ describe.each([
     expect(JSON.stringify(answer.body)).not.toContain('demo-');
     expect(standIn.requests.at(-1)?.url).toBe('/connections?endUserId=user-1');
     expect(standIn.requests.at(-1)?.headers['authorization']).toBe(`Bearer ${standIn.secretKey}`);
+  });
+
+  it('connects a new user through the Connect UI (played by the stand-in), then uses the connection', async () => {
+    standIn.setWebhookTarget(`${base}/nango/webhooks`);
+    expect((await call(base, 'GET', '/github/status', 'user-9')).status).toBe(404);
+    expect((await call(base, 'POST', '/nango/connect-session')).status).toBe(401);
+    const session = await call(base, 'POST', '/nango/connect-session', 'user-9');
+    expect(session.status).toBe(201);
+    const { token } = session.body as { token: string };
+    const done = await standIn.completeConnect(token, { providerConfigKey: 'github' });
+    expect(done.webhook?.status).toBe(200);
+    expect(done.connectionId).not.toBe('user-9');
+    const status = await call(base, 'GET', '/github/status', 'user-9');
+    expect(status).toMatchObject({ status: 200, body: { connected: true } });
+    const info = await call(base, 'GET', '/github/token-info', 'user-9');
+    expect(info).toMatchObject({ status: 200, body: { kind: 'access_token' } });
+    const proxied = await call(base, 'GET', '/github/profile', 'user-9');
+    expect(proxied.status).toBe(200);
+    expect(standIn.requests.at(-1)?.headers['connection-id']).toBe(done.connectionId);
+    expect(JSON.stringify([session.body, status.body, info.body])).not.toContain(standIn.secretKey);
   });
 
   it('calls GitHub as the user through the proxy (GET and POST), never showing a token', async () => {

@@ -29,6 +29,7 @@ export interface NangoAuthWebhook extends NangoWebhookBase {
   /** The end user of the connect session, when there was one. */
   endUser?: {
     endUserId: string;
+    endUserEmail?: string;
     organizationId?: string;
     tags?: Record<string, string>;
   };

@@ -18,6 +18,11 @@ export type {
   StandInUpstream,
   StandInUpstreamRequest,
 } from './stand-in/stand-in.interfaces.js';
+export type {
+  // completeConnect()
+  StandInConnectCompletion,
+  StandInConnectResult,
+} from './stand-in/stand-in.connect.js';
 // sync runs and their webhooks
 export type {
   StandInSyncOptions,

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  Inject,
   Injectable,
   Optional,
   UnauthorizedException,
@@ -17,25 +18,31 @@ import type {
 import { NANGO_WEBHOOK_PAYLOAD, NangoWebhookMetadata } from './nango-webhook.constants.js';
 import {
   NANGO_WEBHOOK_SIGNATURE_HEADER,
-  verifyNangoWebhookSignature,
+  nangoWebhookSignatureProblem,
 } from './nango-webhook.signature.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
 import type { NangoWebhookVerdict } from '../telemetry/nango-telemetry.names.js';
 import { recordRefusedWebhook } from '../telemetry/nango-webhook.telemetry.js';
+import {
+  NangoWebhookRejectionLog,
+  type NangoWebhookRejection,
+} from './nango-webhook.rejection-log.js';
 
 /** The parts of an Express or Fastify request the guard reads. */
 interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody?: Buffer;
   body?: unknown;
+  url?: string;
   [NANGO_WEBHOOK_PAYLOAD]?: NangoWebhookBody;
 }
 
 /**
  * Lets a request through only when its `X-Nango-Hmac-Sha256` header is the HMAC-SHA256 of the
  * raw body under one of the instance's webhook signing keys (`webhookSigningKey`, else the
- * secret key). Answers 401 otherwise; the handler never runs. The verified body, parsed,
- * is then available to `@NangoWebhookBody()`.
+ * secret key). Answers 401 otherwise; the handler never runs, and a warn line says why (no
+ * header, not hex, no key matches, no raw body: at most once a minute per reason, never a
+ * value). The verified body, parsed, is then available to `@NangoWebhookBody()`.
  *
  * The application must keep raw bodies: `NestFactory.create(AppModule, { rawBody: true })`
  * (Express and Fastify). Apply it with `@NangoWebhook()`.
@@ -44,9 +51,17 @@ interface WebhookRequest {
 export class NangoWebhookGuard implements CanActivate {
   private readonly keys = new Map<string, readonly string[]>();
 
+  /**
+   * @param reflector reads `@NangoWebhook()` options
+   * @param registry the app's Nango instances, whose keys verify
+   * @param rejections where rejections are logged (one per app; its own when used alone)
+   */
   constructor(
     protected readonly reflector: Reflector,
     @Optional() protected readonly registry?: NangoInstanceRegistry,
+    @Optional()
+    @Inject(NangoWebhookRejectionLog)
+    protected readonly rejections: NangoWebhookRejectionLog = new NangoWebhookRejectionLog(),
   ) {}
 
   /** Lets the request through only when its raw body carries a valid Nango signature. */
@@ -59,6 +74,7 @@ export class NangoWebhookGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WebhookRequest>();
     const rawBody = request.rawBody;
     if (!Buffer.isBuffer(rawBody)) {
+      this.rejected('missing-raw-body', request);
       if (hasParsedBody(request.body)) {
         throw this.refused(options, 'missing_raw_body', NangoUsageError.missingRawBody());
       }
@@ -69,7 +85,9 @@ export class NangoWebhookGuard implements CanActivate {
       );
     }
     const signature = request.headers[NANGO_WEBHOOK_SIGNATURE_HEADER];
-    if (!verifyNangoWebhookSignature(rawBody, signature, this.signingKeys(options))) {
+    const problem = nangoWebhookSignatureProblem(rawBody, signature, this.signingKeys(options));
+    if (problem !== undefined) {
+      this.rejected(problem, request);
       throw this.refused(
         options,
         signature === undefined ? 'missing_signature' : 'invalid_signature',
@@ -108,6 +126,11 @@ export class NangoWebhookGuard implements CanActivate {
       this.keys.set(instance, keys);
     }
     return keys;
+  }
+
+  /** Logs a rejection (rate-limited), naming the route's path without its query. */
+  protected rejected(reason: NangoWebhookRejection, request: { url?: string }): void {
+    this.rejections.report(reason, (request.url ?? '').split('?')[0] ?? '');
   }
 
   private instanceOptions(instance: string | undefined): ResolvedNangoOptions {

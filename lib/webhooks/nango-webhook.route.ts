@@ -1,6 +1,7 @@
 import { Controller, Inject, Post, type Type } from '@nestjs/common';
 import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
+import { literalRoutePath } from '../utils/route-path.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 import { NangoWebhook } from './nango-webhook.decorator.js';
 import { NangoWebhookPayload } from './nango-webhook-payload.decorator.js';
@@ -12,13 +13,9 @@ export interface NangoWebhooksOptions {
   path: string;
 }
 
-/** A literal path: `/`-separated segments of unreserved URL characters (no `:param`, no `*`). */
-const PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
-
 function checkPath(webhooks: unknown): string {
-  const path = isRecord(webhooks) ? webhooks['path'] : undefined;
-  const trimmed = typeof path === 'string' ? path.replace(/^\/+|\/+$/g, '') : '';
-  if (!PATH.test(trimmed) || trimmed.split('/').some((s) => s === '.' || s === '..')) {
+  const path = literalRoutePath(isRecord(webhooks) ? webhooks['path'] : undefined);
+  if (path === undefined) {
     throw NangoConfigurationError.create([
       {
         field: 'webhooks.path',
@@ -26,7 +23,7 @@ function checkPath(webhooks: unknown): string {
       },
     ]);
   }
-  return trimmed;
+  return path;
 }
 
 /**

@@ -20,7 +20,21 @@ export function verifyNangoWebhookSignature(
   signature: string | string[] | undefined,
   keys: readonly string[],
 ): boolean {
-  if (typeof signature !== 'string' || !HEX_SHA256.test(signature.trim())) return false;
+  return nangoWebhookSignatureProblem(rawBody, signature, keys) === undefined;
+}
+
+/**
+ * Why a webhook signature fails (see {@link verifyNangoWebhookSignature}), or `undefined` when
+ * it is valid: `'missing-signature'` (no header), `'bad-encoding'` (not 64 hex characters) or
+ * `'mismatch'` (no key signs this body so).
+ */
+export function nangoWebhookSignatureProblem(
+  rawBody: Buffer | string,
+  signature: string | string[] | undefined,
+  keys: readonly string[],
+): 'missing-signature' | 'bad-encoding' | 'mismatch' | undefined {
+  if (signature === undefined || signature === '') return 'missing-signature';
+  if (typeof signature !== 'string' || !HEX_SHA256.test(signature.trim())) return 'bad-encoding';
   const given = Buffer.from(signature.trim().toLowerCase(), 'hex');
   let valid = false;
   // Every key is tried, whatever matched, so the time taken says nothing about which key did.
@@ -29,7 +43,7 @@ export function verifyNangoWebhookSignature(
     const expected = createHmac('sha256', key).update(rawBody).digest();
     if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
   }
-  return valid;
+  return valid ? undefined : 'mismatch';
 }
 
 /**

@@ -48,7 +48,8 @@ export async function startSample(options: StartSampleOptions = {}): Promise<Run
   }
   let app: INestApplication;
   try {
-    app = await NestFactory.create(AppModule, options.nest);
+    // rawBody: the webhook route verifies Nango's signature over the exact bytes.
+    app = await NestFactory.create(AppModule, { rawBody: true, ...options.nest });
     app.enableShutdownHooks();
     await app.listen(options.port ?? Number(process.env['PORT'] ?? 3000), '127.0.0.1');
   } catch (error) {
@@ -57,6 +58,8 @@ export async function startSample(options: StartSampleOptions = {}): Promise<Run
   }
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  // The embedded stand-in posts its webhooks (e.g. completeConnect()'s auth webhook) here.
+  standIn?.setWebhookTarget(`${url}/nango/webhooks`);
   const lines = TRY_IT.map((request) => `  ${curlLine(url, request)}`);
   log(`Listening on ${url}. Try:\n${lines.join('\n')}`);
   return {

@@ -64,6 +64,13 @@ export const TRY_IT: readonly TryRequest[] = [
     status: 424,
   },
   { what: 'no user: 401', method: 'GET', path: '/github/profile', status: 401 },
+  {
+    what: 'a Connect session for user-4 ({ token, expiresAt } for @nangohq/frontend)',
+    method: 'POST',
+    path: '/nango/connect-session',
+    user: 'user-4',
+    status: 201,
+  },
 ];
 
 /** The `curl` command line of a request, against the app at `baseUrl`. */

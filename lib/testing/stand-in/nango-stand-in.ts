@@ -18,6 +18,11 @@ import { matches, StandInRules } from './stand-in.rules.js';
 import { StandInServer } from './stand-in.server.js';
 import { StandInStore } from './stand-in.store.js';
 import { StandInSyncs, type StandInSyncOptions, type StandInSyncRun } from './stand-in.sync.js';
+import {
+  completeConnectSession,
+  type StandInConnectCompletion,
+  type StandInConnectResult,
+} from './stand-in.connect.js';
 
 /**
  * A stand-in for a Nango server, for tests and benchmarks: a plain `node:http` server on
@@ -29,7 +34,9 @@ import { StandInSyncs, type StandInSyncOptions, type StandInSyncRun } from './st
  * `sync` webhook to the app) and syncs (`addSyncs()`), and every other route
  * of the official client: providers (`addProvider()`), integration changes, functions
  * (`addFunction()`), sync start/pause/frequency/variants, record pruning, async action
- * results, environment variables (`setEnvironmentVariables()`) and scripts config.
+ * results, environment variables (`setEnvironmentVariables()`) and scripts config. It posts
+ * signed webhooks to the app (`setWebhookTarget()`), e.g. the `auth` webhook of a connect
+ * session the end user completed (`completeConnect()`).
  *
  * What it does:
  * - checks `Authorization: Bearer <secretKey>` and answers Nango's 401 bodies otherwise;
@@ -124,7 +131,7 @@ export class NangoStandIn {
   }
 
   /**
-   * Where {@link sync} posts webhooks (the app's webhook route, e.g. `${appUrl}/nango/webhooks`)
+   * Where {@link sync} and {@link completeConnect} post webhooks (the app's webhook route, e.g. `${appUrl}/nango/webhooks`)
    * and the key it signs them with; default key: {@link secretKey}, as on a fresh self-hosted
    * Nango whose `dev` signing key equals its secret key.
    */
@@ -176,6 +183,25 @@ export class NangoStandIn {
   /** Adds a deployed function to an integration (its syncs and actions are listed too). */
   addFunction(providerConfigKey: string, seed: StandInFunctionSeed): void {
     this.store.addFunction(providerConfigKey, seed);
+  }
+
+  /**
+   * Does what the end user finishing Nango's Connect UI does with the session `token` (from
+   * `createConnectSession()`): creates the connection of `providerConfigKey` (with the session's
+   * end user and tags), then posts the signed `auth` webhook (`operation: 'creation'`,
+   * `success: true`, `endUser`) to the webhook target, and resolves once the app answered it.
+   * Throws on an unknown, expired or used token (reconnect sessions are not played), an
+   * integration the session does not allow, or no webhook target (unless `webhook: false`).
+   *
+   * @example
+   * const { token } = await (await fetch(`${appUrl}/nango/connect-session`, { method: 'POST' })).json();
+   * const { connectionId } = await standIn.completeConnect(token, { providerConfigKey: 'github' });
+   */
+  completeConnect(
+    token: string,
+    completion: StandInConnectCompletion,
+  ): Promise<StandInConnectResult> {
+    return completeConnectSession(this.store, this.syncs, token, completion);
   }
 
   /** Sets what `GET /environment-variables` answers. */

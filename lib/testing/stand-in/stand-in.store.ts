@@ -38,6 +38,20 @@ export interface StoredConnection {
   errors: Array<{ type: string; log_id: string }>;
 }
 
+/** A connect session the stand-in handed out, kept until it is completed or expires. */
+export interface StandInConnectSession {
+  /** `end_user` of the session body. */
+  endUser?: { id: string; email?: string; display_name?: string; tags?: Record<string, string> };
+  /** `organization` of the session body. */
+  organization?: { id: string; display_name?: string };
+  /** `tags` of the session body. */
+  tags?: Record<string, string>;
+  /** `allowed_integrations` of the session body. */
+  allowedIntegrations?: string[];
+  /** Epoch milliseconds after which the token no longer works. */
+  expiresAt: number;
+}
+
 /** Providers every stand-in knows. */
 const BUILT_IN_PROVIDERS: readonly StandInProviderSeed[] = [
   { name: 'github', display_name: 'GitHub', auth_mode: 'OAUTH2', categories: ['dev-tools'] },
@@ -142,6 +156,8 @@ export class StandInStore {
   readonly syncVariants = new Set<string>();
   /** Outcomes of asynchronous actions by id. */
   readonly asyncResults = new Map<string, StandInJsonAnswer>();
+  /** Connect sessions handed out and not completed yet, by token. */
+  readonly connectSessions = new Map<string, StandInConnectSession>();
   /** What `GET /environment-variables` answers. */
   environmentVariables: Array<{ name: string; value: string }> = [];
   private nextId = 0;

@@ -7,9 +7,9 @@ import {
   type StoredSyncRuns,
 } from './stand-in.store.js';
 import {
+  deliverWebhook,
   postWebhook,
   sortedJson,
-  webhookHeaders,
   type StandInWebhookDelivery,
 } from './stand-in.webhook-sender.js';
 
@@ -105,12 +105,7 @@ export class StandInSyncs {
             url: httpUrl(options.webhookUrl, 'sync'),
             signingKey: this.target?.signingKey ?? this.defaultKey,
           };
-    if (send && target === undefined) {
-      throw new Error(
-        'standIn.sync(): no webhook target: pass `webhooks: { url }` to NangoStandIn.start(), ' +
-          'call standIn.setWebhookTarget(url), or pass `webhook: false`',
-      );
-    }
+    if (send && target === undefined) throw noTarget('sync');
     if (!this.store.hasConnection(providerConfigKey, connectionId)) {
       throw new Error(
         `standIn.sync(): the stand-in has no connection "${connectionId}" of integration ` +
@@ -159,9 +154,22 @@ export class StandInSyncs {
     state.finishedAt = new Date().toISOString();
     const run: StandInSyncRun = { modifiedAfter, results, syncType };
     if (!send || target === undefined) return run;
-    const headers = webhookHeaders(body, target.signingKey);
-    const status = await postWebhook(target.url, body, headers);
-    return { ...run, webhook: { url: target.url, status, body, headers } };
+    return { ...run, webhook: await deliverWebhook(target.url, body, target.signingKey) };
+  }
+
+  /**
+   * Posts a webhook `body` (sorted JSON) to the webhook target, signed with its key, for
+   * `standIn.<method>()`; throws when no target is set.
+   */
+  deliver(body: string, method: string): Promise<StandInWebhookDelivery> {
+    const { url, signingKey } = this.checkTarget(method);
+    return deliverWebhook(url, body, signingKey);
+  }
+
+  /** The webhook target, for `standIn.<method>()`; throws when none is set. */
+  checkTarget(method: string): Required<StandInWebhookTarget> {
+    if (this.target === undefined) throw noTarget(method);
+    return this.target;
   }
 
   /** The runs of a sync on a connection so far (created on its first run). */
@@ -190,6 +198,14 @@ export class StandInSyncs {
     const to = url === undefined ? webhook.url : httpUrl(url, 'resendWebhook');
     return postWebhook(to, webhook.body, webhook.headers);
   }
+}
+
+/** The error of a webhook to send with no target set. */
+function noTarget(method: string): Error {
+  return new Error(
+    `standIn.${method}(): no webhook target: pass \`webhooks: { url }\` to NangoStandIn.start(), ` +
+      'call standIn.setWebhookTarget(url), or pass `webhook: false`',
+  );
 }
 
 /** The URL, when it is an http(s) one; else a TypeError naming the method. */

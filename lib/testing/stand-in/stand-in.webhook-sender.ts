@@ -79,6 +79,20 @@ export function postWebhook(
   });
 }
 
+/**
+ * Signs `body` with `signingKey` as Nango does and posts it to `url`: the one way the stand-in
+ * sends a webhook (`sync()`, `completeConnect()`). Resolves with what was sent and the answer.
+ */
+export async function deliverWebhook(
+  url: string,
+  body: string,
+  signingKey: string,
+): Promise<StandInWebhookDelivery> {
+  const headers = webhookHeaders(body, signingKey);
+  const status = await postWebhook(url, body, headers);
+  return { url, status, body, headers };
+}
+
 function failed(url: string, cause: Error): Error {
   return new Error(`the stand-in's webhook to ${url} failed: ${cause.message}`, { cause });
 }

@@ -19,9 +19,9 @@ import type { SampleRequest, SampleUser } from '../auth/sample-user.js';
 import { UserGuard } from '../auth/user.guard.js';
 import { GITHUB, GithubService, type NewIssue } from './github.service.js';
 
-/** The signed-in user's id, set on the request by `UserGuard`: it is their Nango connection id. */
+/** The signed-in user's GitHub connection id, set on the request by `UserGuard`. */
 const currentUserId = (ctx: ExecutionContext): string =>
-  ctx.switchToHttp().getRequest<SampleRequest>().user?.id ?? '';
+  ctx.switchToHttp().getRequest<SampleRequest>().user?.githubConnectionId ?? '';
 
 /**
  * GitHub as the signed-in user. Handlers either take fresh credentials from
@@ -35,7 +35,7 @@ export class GithubController {
 
   @Get('profile')
   profile(@CurrentUser() user: SampleUser): Promise<unknown> {
-    return this.github.profile(user.id);
+    return this.github.profile(user.githubConnectionId);
   }
 
   /** The connection, fetched by the interceptor after the guard set `req.user`. */
@@ -69,6 +69,6 @@ export class GithubController {
     @Param('repo') repo: string,
     @Body() issue: NewIssue,
   ): Promise<unknown> {
-    return this.github.createIssue(user.id, owner, repo, issue);
+    return this.github.createIssue(user.githubConnectionId, owner, repo, issue);
   }
 }

@@ -6,6 +6,7 @@ import {
   unknownConnection,
   type StandInJsonAnswer,
 } from '../stand-in.wire.js';
+import { connectSessionOf } from '../stand-in.connect.js';
 import type { StandInRoute } from './stand-in-route.js';
 
 /** `POST /connect/sessions` and `/connect/sessions/reconnect`: a session token and its link. */
@@ -33,13 +34,15 @@ export const connectSessionsRoutes: StandInRoute = (req, store) => {
     }
   }
   const token = `nango_connect_session_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;
+  const expiresAt = Date.now() + SESSION_MINUTES * 60_000;
+  if (!reconnect) store.connectSessions.set(token, connectSessionOf(body, expiresAt));
   return {
     status: 201,
     body: {
       data: {
         token,
         connect_link: `${store.url}/connect?session_token=${token}`,
-        expires_at: new Date(Date.now() + SESSION_MINUTES * 60_000).toISOString(),
+        expires_at: new Date(expiresAt).toISOString(),
       },
     },
   };

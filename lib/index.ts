@@ -118,3 +118,27 @@ export type {
   NangoTelemetryConnectionId,
   ResolvedNangoTelemetryOptions,
 } from './telemetry/nango-telemetry-options.interface.js';
+
+// Synced records: @OnNangoRecords() handlers (docs/records.md)
+export {
+  OnNangoRecords,
+  type OnNangoRecordsOptions,
+} from './records/on-nango-records.decorator.js';
+export type { NangoRecordsBatch } from './records/nango-records-batch.interface.js';
+export {
+  NangoRecordsService,
+  type NangoRecordsStreamInput,
+} from './records/nango-records.service.js';
+export { getNangoRecordsServiceToken } from './records/nango-records.tokens.js';
+export type { NangoRecordsEvent } from './records/nango-records.events.js';
+export { NangoRecordsParkedError } from './records/nango-records-parked.error.js';
+export { InMemoryCursorStore, type NangoCursorStore } from './records/nango-cursor-store.js';
+export { KeyvCursorStore, type NangoKeyvLike } from './records/keyv-cursor-store.js';
+export { InProcessDrainQueue } from './records/in-process-drain-queue.js';
+export type { NangoDrainQueue, NangoDrainFunction } from './records/nango-drain-queue.js';
+export { nangoRecordsStreamKey, type NangoRecordsStream } from './records/nango-records-stream.js';
+export type {
+  NangoRecordsOptions,
+  NangoRecordsRetryOptions,
+  ResolvedNangoRecordsOptions,
+} from './records/nango-records.options.js';

@@ -23,6 +23,7 @@ import {
   NangoModuleOptionsSchema,
 } from './options/nango-module-options.schema.js';
 import { findOptionProblems } from './options/nango-option-problems.js';
+import { resolveNangoRecordsOptions } from './records/nango-records.options.js';
 import { resolveTelemetry } from './telemetry/nango-telemetry-options.interface.js';
 
 /**
@@ -63,6 +64,9 @@ export function resolveNangoOptions(raw: unknown, name?: string): ResolvedNangoO
     cache: resolveCache(options.cache),
     retry: resolveRetry(options.retry),
     ...(options.telemetry == null ? {} : { telemetry: resolveTelemetry(options.telemetry) }),
+    ...(options.records == null
+      ? {}
+      : { records: resolveNangoRecordsOptions(options.records, name) }),
     ...(options.httpAgent === undefined ? {} : { httpAgent: options.httpAgent }),
     ...(options.httpsAgent === undefined ? {} : { httpsAgent: options.httpsAgent }),
   });

@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { HttpService } from '@nestjs/axios';
 import {
   ConfigurableNangoModule,
@@ -28,6 +28,9 @@ import { NangoWebhookRejectionLog } from './webhooks/nango-webhook.rejection-log
 import { nangoConnectController } from './connect/nango-connect.controller.js';
 import { nangoConnectRoute } from './connect/nango-connect-options.schema.js';
 import type { ResolvedNangoOptions } from './interfaces/nango-module-options.interface.js';
+import { NangoRecordsService } from './records/nango-records.service.js';
+import { getNangoRecordsServiceToken } from './records/nango-records.tokens.js';
+import { NANGO_SYNC_WEBHOOK_LISTENER } from './webhooks/nango-sync-webhook.listener.js';
 
 /**
  * Holds the {@link NangoInstanceRegistry} and the app's `NangoWebhookRejectionLog`. Global, so that `@UseNangoConnection()` and
@@ -97,11 +100,15 @@ function withNangoInstance(
   { name: rawName, webhooks, connect }: InstanceExtras,
 ): DynamicModule {
   const name = checkInstanceName(rawName);
-  const providers = [...(definition.providers ?? []), ...instanceProviders(name)];
+  const providers = [
+    ...(definition.providers ?? []),
+    ...instanceProviders(name, webhooks !== undefined),
+  ];
   const exports = [
     ...(definition.exports ?? []),
     getNangoServiceToken(name),
     getNangoOptionsToken(name),
+    getNangoRecordsServiceToken(name),
   ];
   const controllers = [...(definition.controllers ?? [])];
   if (connect !== undefined) {
@@ -115,6 +122,7 @@ function withNangoInstance(
     providers: [
       ...providers,
       { provide: NANGO_WEBHOOK_ROUTE, useValue: route },
+      { provide: NANGO_SYNC_WEBHOOK_LISTENER, useExisting: getNangoRecordsServiceToken(name) },
       NangoWebhookDispatcher,
     ],
     exports,
@@ -123,10 +131,11 @@ function withNangoInstance(
 
 /**
  * One instance's providers: its options, validated with defaults applied once; the
- * `HttpService` it builds for Nango alone; and its `NangoService` (the class itself for the
- * default instance, a factory for a named one).
+ * `HttpService` it builds for Nango alone; its `NangoService` (the class itself for the
+ * default instance, a factory for a named one); and its `NangoRecordsService`, which delivers
+ * synced records to the instance's `@OnNangoRecords()` handlers.
  */
-function instanceProviders(name: string | undefined): Provider[] {
+function instanceProviders(name: string | undefined, hasWebhookRoute: boolean): Provider[] {
   const options = getNangoOptionsToken(name);
   const http = getNangoHttpServiceToken(name);
   return [
@@ -144,5 +153,15 @@ function instanceProviders(name: string | undefined): Provider[] {
             new NangoService(httpService, resolved),
           inject: [http, options],
         },
+    {
+      provide: getNangoRecordsServiceToken(name),
+      useFactory: (
+        discovery: DiscoveryService,
+        scanner: MetadataScanner,
+        nango: NangoService,
+        resolved: ResolvedNangoOptions,
+      ) => new NangoRecordsService(discovery, scanner, nango, resolved, hasWebhookRoute),
+      inject: [DiscoveryService, MetadataScanner, getNangoServiceToken(name), options],
+    },
   ];
 }

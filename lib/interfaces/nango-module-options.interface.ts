@@ -10,6 +10,10 @@ import type {
   NangoTelemetryOptions,
   ResolvedNangoTelemetryOptions,
 } from '../telemetry/nango-telemetry-options.interface.js';
+import type {
+  NangoRecordsOptions,
+  ResolvedNangoRecordsOptions,
+} from '../records/nango-records.options.js';
 
 /**
  * Options of `NangoModule.forRoot()` / `forRootAsync()`.
@@ -58,6 +62,11 @@ export interface NangoModuleOptions {
    * `{ enabled: true, connectionId: 'hash', propagate: false }`. See `docs/observability.md`.
    */
   telemetry?: NangoTelemetryOptions;
+  /**
+   * How `@OnNangoRecords()` streams drain: the cursor store, the queue (in process by default,
+   * BullMQ for several replicas), page size, tries of a failing page, periodic reconcile.
+   */
+  records?: NangoRecordsOptions;
   /** Your own `http.Agent` for Nango; the module then leaves it open on shutdown. */
   httpAgent?: HttpAgent;
   /** Your own `https.Agent` for Nango; the module then leaves it open on shutdown. */
@@ -127,6 +136,8 @@ export interface ResolvedNangoOptions {
   readonly retry?: NangoRetryPolicy | false;
   /** The telemetry settings (absent: the defaults, `NANGO_DEFAULT_TELEMETRY`). */
   readonly telemetry?: ResolvedNangoTelemetryOptions;
+  /** The records settings, when `records` is set (absent: the defaults). */
+  readonly records?: ResolvedNangoRecordsOptions;
   /** The caller's own agents, if given: never destroyed by the module. */
   readonly httpAgent?: HttpAgent;
   readonly httpsAgent?: HttpsAgent;

@@ -29,6 +29,7 @@ import { NangoRetryOptionsSchema } from './nango-retry-options.schema.js';
 import { IsWholeNumberIn } from './whole-number.rule.js';
 import { NangoTelemetryOptionsSchema } from '../telemetry/nango-telemetry-options.schema.js';
 import type { NangoTelemetryOptions } from '../telemetry/nango-telemetry-options.interface.js';
+import type { NangoRecordsOptions } from '../records/nango-records.options.js';
 
 /** One key: printable characters, no space (so no CR/LF can reach a header). */
 const KEY = /^[\x21-\x7e]+$/;
@@ -107,6 +108,10 @@ export class NangoModuleOptionsSchema implements NangoModuleOptions {
   @IsObject({ message: "must be an object such as { connectionId: 'hash' }" })
   @ValidateNested()
   telemetry?: NangoTelemetryOptions;
+
+  @IsOptional()
+  @IsObject({ message: 'must be an object such as { pageSize: 100 }' })
+  records?: NangoRecordsOptions;
 
   @IsOptional()
   @IsInstance(HttpAgent, { message: 'must be an http.Agent' })

@@ -7,7 +7,10 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
+import type {
+  NangoSyncSuccessWebhook,
+  NangoWebhookBody,
+} from '../interfaces/nango-webhook.interface.js';
 import {
   matchesNangoWebhook,
   onNangoWebhookFilters,
@@ -16,6 +19,10 @@ import {
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
 import { traceWebhook, type NangoWebhookRun } from '../telemetry/nango-webhook.telemetry.js';
+import {
+  NANGO_SYNC_WEBHOOK_LISTENER,
+  type NangoSyncWebhookListener,
+} from './nango-sync-webhook.listener.js';
 
 /** Token of the webhook route settings of one `forRoot({ webhooks })`. */
 export const NANGO_WEBHOOK_ROUTE = Symbol('NANGO_WEBHOOK_ROUTE');
@@ -50,6 +57,9 @@ export class NangoWebhookDispatcher implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     @Inject(NANGO_WEBHOOK_ROUTE) private readonly route: NangoWebhookRoute,
     @Optional() private readonly registry?: NangoInstanceRegistry,
+    @Optional()
+    @Inject(NANGO_SYNC_WEBHOOK_LISTENER)
+    private readonly records?: NangoSyncWebhookListener,
   ) {}
 
   /** Collects the handlers. */
@@ -98,6 +108,15 @@ export class NangoWebhookDispatcher implements OnModuleInit {
   /** Runs every handler matching the webhook, logs each failure, and counts them. */
   private async run(payload: NangoWebhookBody): Promise<NangoWebhookRun> {
     const handlers = this.matching(payload);
+    const records = this.records;
+    if (records !== undefined && payload.type === 'sync' && payload.success === true) {
+      // The records drains of the sync's stream: queued here, run after the route answered.
+      handlers.push({
+        name: 'NangoRecordsService.onSyncWebhook',
+        filters: [],
+        call: () => records.onSyncWebhook(payload as NangoSyncSuccessWebhook),
+      });
+    }
     const outcomes = await Promise.allSettled(
       handlers.map(async (handler) => handler.call(payload)),
     );

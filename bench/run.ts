@@ -24,7 +24,7 @@ import {
 } from '../lib/index.js';
 
 const SECOND = Number(process.env['BENCH_SECONDS'] ?? 3);
-// BENCH_ONLY=gettoken,proxy (also burst, stream, route, redis) runs only those scenarios, prints the
+// BENCH_ONLY=gettoken,proxy (also burst, stream, route, redis, records) runs only those scenarios, prints the
 // ratios and leaves bench/results.md alone: for quick before/after comparisons.
 const ONLY = process.env['BENCH_ONLY']?.split(',').map((s) => s.trim().toLowerCase());
 const runs = (part: string): boolean => ONLY === undefined || ONLY.includes(part);
@@ -338,6 +338,13 @@ for (const concurrency of runs('proxy') ? [1, 64] : []) {
 }
 if (runs('stream')) for (const client of CLIENTS) stream(client);
 if (runs('route')) for (const [name, make] of ROUTES) await route(name, make);
+if (runs('records')) {
+  // Records delivery (bench/records-drain.ts), in a process of its own: its own stand-in thread
+  // and one child process per drain; writes bench/results-records.md.
+  execFileSync(process.execPath, [fileURLToPath(new URL('./records-drain.js', import.meta.url))], {
+    stdio: 'inherit',
+  });
+}
 if (runs('redis')) {
   // The shared Redis cache (bench/redis-cache.ts), in a process of its own: it starts its own
   // stand-in, redis-server and replica processes, and writes bench/results-redis.md.

@@ -381,11 +381,18 @@ describe('records', () => {
   });
 
   it('listRecords GETs /records with the headers and the query', async () => {
+    // Nango takes only a `modified_after` of the last 12 months, and a variant is its own stream.
+    const modifiedAfter = new Date(Date.now() - 60_000).toISOString();
+    suite.standIn.seedRecords({
+      ...params,
+      variant: 'v2',
+      records: Array.from({ length: 3 }, (_, i) => ({ id: `issue-${i}`, title: `#${i}` })),
+    });
     const page = await suite.nango.listRecords<{ id: string; title: string }>({
       ...params,
       limit: 2,
       filter: 'added',
-      modifiedAfter: '2024-05-31T11:46:13.390Z',
+      modifiedAfter,
       variant: 'v2',
     });
     const request = last();
@@ -395,7 +402,7 @@ describe('records', () => {
       variant: 'v2',
       limit: '2',
       filter: 'added',
-      modified_after: '2024-05-31T11:46:13.390Z',
+      modified_after: modifiedAfter,
     });
     expect(request.headers['connection-id']).toBe('conn-oauth2');
     expect(request.headers['provider-config-key']).toBe('github');

@@ -299,6 +299,7 @@ describe('pruneRecords', () => {
       providerConfigKey: 'github',
       connectionId: 'team/a?b#c d',
       model: 'Issue',
+      variant: 'v2',
       records: [
         { id: '1', title: 'a' },
         { id: '2', title: 'b' },
@@ -308,6 +309,7 @@ describe('pruneRecords', () => {
       providerConfigKey: 'github',
       connectionId: 'team/a?b#c d',
       model: 'Issue',
+      variant: 'v2',
     });
     const untilCursor = page.records[0]?._nango_metadata.cursor as string;
     suite.standIn.clearRequests();

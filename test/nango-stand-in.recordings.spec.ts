@@ -4,7 +4,13 @@ import {
   type NangoStandInOptions,
   type StandInConnectionSeed,
 } from '../lib/testing/index.js';
-import { loadRecordings, recordedHeaders, type Recording } from './fixtures/recordings.js';
+import {
+  errorFacts,
+  loadRecordings,
+  recordedHeaders,
+  shape,
+  type Recording,
+} from './fixtures/recordings.js';
 import { absorbOAuth2 } from './fixtures/seed.js';
 
 /**
@@ -123,37 +129,6 @@ const CASES: Case[] = [
   { file: 'proxy_upstream_500_upstream_headers.json', headers: ['content-type', 'x-echo-server'] },
   { file: 'unknown_route.json' },
 ];
-
-/**
- * A value's shape: types for leaves, keys for objects, the first element for arrays. A
- * connection's `metadata` is the user's own data: only whether it is null counts.
- */
-function shape(value: unknown, key = ''): unknown {
-  if (key === 'metadata' && typeof value === 'object' && value !== null) return 'object';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, shape(v, k)]),
-    );
-  }
-  return typeof value;
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** What must be equal in an error body: codes, messages (UUIDs normalised), fields named. */
-function errorFacts(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  const error = (body as { error: Record<string, unknown> }).error;
-  const message =
-    typeof error['message'] === 'string'
-      ? error['message'].replace(UUID, '<uuid>')
-      : error['message'];
-  return { code: error['code'], message, errors: error['errors'] };
-}
 
 let standIn: NangoStandIn;
 

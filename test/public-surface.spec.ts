@@ -239,12 +239,18 @@ const TESTING = [
   'StandInCredentials: type',
   'StandInFunctionSeed: type',
   'StandInProviderSeed: type',
+  'StandInRecordMetadata: type',
   'StandInRecordSeed: type',
   'StandInRecordsSeed: type',
   'StandInResponse: type',
   'StandInRule: type',
+  'StandInSyncOptions: type',
+  'StandInSyncResults: type',
+  'StandInSyncRun: type',
   'StandInUpstream: type',
   'StandInUpstreamRequest: type',
+  'StandInWebhookDelivery: type',
+  'StandInWebhookTarget: type',
 ];
 
 describe.each([

@@ -18,6 +18,14 @@ export type {
   StandInUpstream,
   StandInUpstreamRequest,
 } from './stand-in/stand-in.interfaces.js';
+// sync runs and their webhooks
+export type {
+  StandInSyncOptions,
+  StandInSyncRun,
+  StandInWebhookTarget,
+} from './stand-in/stand-in.sync.js';
+export type { StandInSyncResults, StandInRecordMetadata } from './stand-in/stand-in.records.js';
+export type { StandInWebhookDelivery } from './stand-in/stand-in.webhook-sender.js';
 export * from './nango-testing.module.js';
 export * from './stand-in-answers.js';
 /**

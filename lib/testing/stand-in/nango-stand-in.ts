@@ -17,6 +17,7 @@ import { authFailure, route } from './stand-in.router.js';
 import { matches, StandInRules } from './stand-in.rules.js';
 import { StandInServer } from './stand-in.server.js';
 import { StandInStore } from './stand-in.store.js';
+import { StandInSyncs, type StandInSyncOptions, type StandInSyncRun } from './stand-in.sync.js';
 
 /**
  * A stand-in for a Nango server, for tests and benchmarks: a plain `node:http` server on
@@ -24,7 +25,8 @@ import { StandInStore } from './stand-in.store.js';
  * does (auth errors, connection fetch with OAuth2 refresh, connection list, proxy), with the
  * proxy acting as an echoing third-party API. Scripted rules override any route. It also
  * answers connection delete/patch, metadata, integrations, connect sessions, actions
- * (`addAction()`), records (`seedRecords()`) and syncs (`addSyncs()`), and every other route
+ * (`addAction()`), records (`seedRecords()`, or a sync run with `sync()`, which posts the signed
+ * `sync` webhook to the app) and syncs (`addSyncs()`), and every other route
  * of the official client: providers (`addProvider()`), integration changes, functions
  * (`addFunction()`), sync start/pause/frequency/variants, record pruning, async action
  * results, environment variables (`setEnvironmentVariables()`) and scripts config.
@@ -67,6 +69,7 @@ export class NangoStandIn {
   private readonly replies = new StandInReplies();
   private readonly rules = new StandInRules();
   private readonly upstream: StandInUpstream | undefined;
+  private readonly syncs: StandInSyncs;
 
   private constructor(
     private readonly server: StandInServer,
@@ -76,7 +79,11 @@ export class NangoStandIn {
     this.secretKey = options.secretKey ?? randomUUID();
     this.upstream = options.upstream;
     this.store = new StandInStore(server.url);
+    this.syncs = new StandInSyncs(this.store, this.secretKey);
     if (options.connections !== undefined) this.seed(...options.connections);
+    if (options.webhooks !== undefined) {
+      this.setWebhookTarget(options.webhooks.url, options.webhooks.signingKey);
+    }
     server.handle((req, res) => this.onRequest(req, res));
   }
 
@@ -114,6 +121,41 @@ export class NangoStandIn {
   /** Seeds the synced records of a model for a connection (replacing earlier ones). */
   seedRecords(seed: StandInRecordsSeed): void {
     this.store.seedRecords(seed);
+  }
+
+  /**
+   * Where {@link sync} posts webhooks (the app's webhook route, e.g. `${appUrl}/nango/webhooks`)
+   * and the key it signs them with; default key: {@link secretKey}, as on a fresh self-hosted
+   * Nango whose `dev` signing key equals its secret key.
+   */
+  setWebhookTarget(url: string, signingKey?: string): void {
+    this.syncs.setTarget(url, signingKey);
+  }
+
+  /**
+   * Plays a sync run as Nango does: stores the records (added and updated ones in one batch,
+   * then the deletes in another, each batch one `last_modified_at`, so `GET /records` pages
+   * them in Nango's order and a changed record moves to the end), then posts the signed `sync`
+   * webhook (keys sorted, `X-Nango-Hmac-Sha256` and `X-Nango-Signature`, `modifiedAfter` the
+   * run's start) to the webhook target and resolves with the receiver's answer. The connection
+   * must be seeded. Nango's retries are {@link resendWebhook}.
+   *
+   * @example
+   * const run = await standIn.sync({ providerConfigKey: 'github', connectionId: 'c1',
+   *   model: 'Issue', added: [{ id: '1', title: 'First' }], deleted: ['0'] });
+   * expect(run.webhook?.status).toBe(200);
+   */
+  sync(run: StandInSyncOptions): Promise<StandInSyncRun> {
+    return this.syncs.run(run);
+  }
+
+  /**
+   * Posts a run's webhook again, the same bytes and signatures, as Nango retries one after a
+   * 5xx or a network error; resolves with the receiver's status. `url` sends it to another
+   * address (another replica of the app); default: where it went first.
+   */
+  resendWebhook(run: StandInSyncRun, url?: string): Promise<number> {
+    return this.syncs.resend(run, url);
   }
 
   /** Adds an action to an integration (created when missing). */

@@ -120,6 +120,11 @@ export interface NangoStandInOptions {
   latencyMs?: [number, number];
   /** The third-party API behind the proxy; default: the echo (see {@link StandInUpstream}). */
   upstream?: StandInUpstream;
+  /**
+   * Where `sync()` posts webhooks, and the signing key (default: the secret key); also settable
+   * later with `setWebhookTarget()`.
+   */
+  webhooks?: { url: string; signingKey?: string };
 }
 
 /** A synced record seeded in the stand-in: any object with a string `id`. */
@@ -130,6 +135,8 @@ export interface StandInRecordsSeed {
   providerConfigKey: string;
   connectionId: string;
   model: string;
+  /** The sync variant; default `base`. */
+  variant?: string;
   records: StandInRecordSeed[];
 }
 

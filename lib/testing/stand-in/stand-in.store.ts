@@ -5,9 +5,9 @@ import type {
   StandInCredentials,
   StandInFunctionSeed,
   StandInProviderSeed,
-  StandInRecordSeed,
   StandInRecordsSeed,
 } from './stand-in.interfaces.js';
+import { StandInRecords, type StandInSyncResults } from './stand-in.records.js';
 import { dbTimestamp, postgresTimestamp, type StandInJsonAnswer } from './stand-in.wire.js';
 
 /** The end user of a connection, as Nango sends it. */
@@ -38,12 +38,6 @@ export interface StoredConnection {
   errors: Array<{ type: string; log_id: string }>;
 }
 
-/** A synced record as the stand-in keeps it. */
-export interface StoredRecord {
-  data: StandInRecordSeed;
-  metadata: Record<string, unknown>;
-}
-
 /** Providers every stand-in knows. */
 const BUILT_IN_PROVIDERS: readonly StandInProviderSeed[] = [
   { name: 'github', display_name: 'GitHub', auth_mode: 'OAUTH2', categories: ['dev-tools'] },
@@ -52,6 +46,22 @@ const BUILT_IN_PROVIDERS: readonly StandInProviderSeed[] = [
   { name: 'hubspot', display_name: 'HubSpot', auth_mode: 'OAUTH2', categories: ['marketing'] },
   { name: 'openai', display_name: 'OpenAI', auth_mode: 'API_KEY', categories: ['dev-tools'] },
 ];
+
+/** What the stand-in remembers of a sync's runs on a connection (`sync()`), for `/sync/status`. */
+export interface StoredSyncRuns {
+  /** The start of the last successful run (the next failure webhook's `startedAt`). */
+  lastStart?: string;
+  /** `INITIAL` until a run succeeded, then `INCREMENTAL`. */
+  type: 'INITIAL' | 'INCREMENTAL';
+  /** When the last run ended, ISO with `Z`. */
+  finishedAt: string;
+  /** Whether the last run succeeded. */
+  success: boolean;
+  /** What the last successful run changed, by model (`{}` after a failed run). */
+  latestResult: Record<string, StandInSyncResults>;
+  /** The models the sync saved, for `recordCount`. */
+  models: Set<string>;
+}
 
 /** One key for a tuple of names (integration, connection, model, ...). */
 export function storeKey(...parts: string[]): string {
@@ -70,6 +80,22 @@ export function wireEndUser(
     tags: null,
     organization: null,
   };
+}
+
+/**
+ * The key of a stream of records: integration, connection and model, where a variant other
+ * than `base` reads the model `<model>::<variant>` (as Nango stores it).
+ */
+export function recordStream(stream: {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+  variant?: string | undefined;
+}): string {
+  const { variant } = stream;
+  const model =
+    variant === undefined || variant === 'base' ? stream.model : `${stream.model}::${variant}`;
+  return storeKey(stream.providerConfigKey, stream.connectionId, model);
 }
 
 function normaliseCredentials(credentials: StandInCredentials): StandInCredentials {
@@ -92,8 +118,8 @@ export class StandInStore {
   readonly integrations = new Map<string, string>();
   /** When each integration was first listed. */
   readonly integrationCreatedAt = new Map<string, string>();
-  /** Records by `storeKey(providerConfigKey, connectionId, model)`. */
-  readonly records = new Map<string, StoredRecord[]>();
+  /** Synced records, by {@link recordStream}. */
+  readonly records = new StandInRecords();
   /** Actions by `storeKey(providerConfigKey, actionName)`. */
   readonly actions = new Map<string, StandInAction>();
   /** Sync names by integration. */
@@ -110,6 +136,8 @@ export class StandInStore {
   readonly pausedSyncs = new Set<string>();
   /** Sync frequencies set per connection: `storeKey(providerConfigKey, sync, connectionId)`. */
   readonly syncFrequencies = new Map<string, string>();
+  /** Sync runs played: `storeKey(providerConfigKey, connectionId, sync, variant)`. */
+  readonly syncRuns = new Map<string, StoredSyncRuns>();
   /** Sync variants: `storeKey(providerConfigKey, connectionId, sync, variant)`. */
   readonly syncVariants = new Set<string>();
   /** Outcomes of asynchronous actions by id. */
@@ -188,28 +216,9 @@ export class StandInStore {
     if (!this.integrations.has(key)) this.addIntegration(key);
   }
 
-  /** Replaces the records of a model of a connection. */
+  /** Replaces the records of a model of a connection: listed in the order given. */
   seedRecords(seed: StandInRecordsSeed): void {
-    const at = dbTimestamp(Date.now());
-    this.records.set(
-      storeKey(seed.providerConfigKey, seed.connectionId, seed.model),
-      seed.records.map((data, i) => ({
-        data: { ...data },
-        metadata: {
-          deleted_at: null,
-          last_action: 'ADDED',
-          first_seen_at: at,
-          last_modified_at: at,
-          cursor: Buffer.from(`${at}||${i}`).toString('base64'),
-          pruned_at: null,
-        },
-      })),
-    );
-  }
-
-  /** The stored records of a model of a connection, when seeded. */
-  recordsOf(providerConfigKey: string, connectionId: string, model: string): StoredRecord[] {
-    return this.records.get(storeKey(providerConfigKey, connectionId, model)) ?? [];
+    this.records.replace(recordStream(seed), seed.records);
   }
 
   /** Adds an action to an integration (created when missing). */

@@ -96,6 +96,16 @@ export function unknownConnection(status = 400): StandInJsonAnswer {
   return errorAnswer(status, 'unknown_connection');
 }
 
+/** `records_unknown_connection.json`: `GET /records` for an unknown connection or integration. */
+export const RECORDS_UNKNOWN_CONNECTION = errorAnswer(
+  400,
+  'unknown_connection',
+  'Provided ConnectionId and ProviderConfigKey does not match a valid connection',
+);
+
+/** `records_bad_cursor.json`: a cursor that does not decode fails inside the records store. */
+export const RECORDS_BAD_CURSOR = errorAnswer(500, 'server_error', 'Failed to fetch records');
+
 /** 400 with a list of validation errors: `invalid_query_params`, `invalid_headers`, `invalid_body`. */
 export function invalidInput(code: string, errors: unknown[]): StandInJsonAnswer {
   return { status: 400, body: { error: { code, errors } } };

@@ -1,7 +1,7 @@
 import { isRecord } from '../../../utils/is-record.js';
 import type { RecordedRequest } from '../stand-in.interfaces.js';
 import { decodeSegment, jsonBody } from '../stand-in.request.js';
-import { storeKey, type StandInStore } from '../stand-in.store.js';
+import { recordStream, storeKey, type StandInStore } from '../stand-in.store.js';
 import {
   errorAnswer,
   invalidBody,
@@ -45,6 +45,21 @@ export const syncsRoutes: StandInRoute = (req, store) => {
   }
   return undefined;
 };
+
+/** Records not deleted, by model, as `recordCount` counts them (`sync_status.json`). */
+function recordCount(
+  store: StandInStore,
+  providerConfigKey: string,
+  connectionId: string,
+  models: Set<string> | undefined,
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const model of models ?? []) {
+    const records = store.records.list(recordStream({ providerConfigKey, connectionId, model }));
+    counts[model] = records.filter((r) => r.metadata.deleted_at === null).length;
+  }
+  return counts;
+}
 
 /** The first of `syncs` (names or `{ name }`s) the integration does not have, if any. */
 function unknownSync(syncs: unknown[], known: string[]): { name: string } | undefined {
@@ -92,19 +107,31 @@ function syncStatus(req: RecordedRequest, store: StandInStore): StandInJsonAnswe
     status: 200,
     body: {
       syncs: connections.flatMap((c) =>
-        wanted.map((name) => ({
-          id: `${c.id}-${name}`,
-          connection_id: c.seed.connectionId,
-          name,
-          variant: 'base',
-          status: 'SUCCESS',
-          finishedAt: c.updatedAt,
-          nextScheduledSyncAt: null,
-          frequency: 'every hour',
-          latestResult: {},
-          recordCount: {},
-          checkpoint: null,
-        })),
+        wanted.map((name) => {
+          const runs = store.syncRuns.get(storeKey(key, c.seed.connectionId, name, 'base'));
+          const paused = [c.seed.connectionId, '*'].some((on) =>
+            store.pausedSyncs.has(storeKey(key, name, on)),
+          );
+          const finishedAt = runs?.finishedAt ?? c.updatedAt;
+          return {
+            id: `${c.id}-${name}`,
+            connection_id: c.seed.connectionId,
+            type: runs?.type ?? 'INITIAL',
+            finishedAt,
+            // Every hour after the last run; none while paused (`sync_status_paused.json`).
+            nextScheduledSyncAt: paused
+              ? null
+              : new Date(Date.parse(finishedAt) + 3_600_000).toISOString(),
+            name,
+            variant: 'base',
+            status: paused ? 'PAUSED' : runs?.success === false ? 'ERROR' : 'SUCCESS',
+            frequency: 'every hour',
+            latestResult: runs?.latestResult ?? {},
+            latestExecutionStatus: runs?.success === false ? 'STOPPED' : 'SUCCESS',
+            recordCount: recordCount(store, key, c.seed.connectionId, runs?.models),
+            checkpoint: null,
+          };
+        }),
       ),
     },
   };

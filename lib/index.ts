@@ -97,3 +97,11 @@ export {
   type NangoHealthReason,
   type NangoHealthIndicatorResult,
 } from './health/nango.health-indicator.js';
+
+// Records: the drain queue for several replicas (BullMQ on a shared Redis)
+export {
+  BullmqDrainQueue,
+  type NangoBullmqQueueOptions,
+  type NangoRedisClient,
+  type NangoRedisConnectionOptions,
+} from './records/bullmq-drain-queue.js';

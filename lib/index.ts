@@ -142,3 +142,11 @@ export type {
   NangoRecordsRetryOptions,
   ResolvedNangoRecordsOptions,
 } from './records/nango-records.options.js';
+
+// Records: the drain queue for several replicas (BullMQ on a shared Redis)
+export {
+  BullmqDrainQueue,
+  type NangoBullmqQueueOptions,
+  type NangoRedisClient,
+  type NangoRedisConnectionOptions,
+} from './records/bullmq-drain-queue.js';

@@ -199,10 +199,18 @@ export class NangoUsageError extends NangoError {
     return new NangoUsageError(`${problem}: ${fix}`, fix, cause);
   }
 
-  /** `user` needs the optional peer dependency `pkg`, which could not be imported. */
-  static missingDependency(user: string, pkg: string, cause: unknown): NangoUsageError {
+  /**
+   * `user` needs the optional peer dependency `pkg`, which could not be imported; `install` is
+   * what to pass to `npm i` when it is more than the name (a version, a companion package).
+   */
+  static missingDependency(
+    user: string,
+    pkg: string,
+    cause: unknown,
+    install: string = pkg,
+  ): NangoUsageError {
     const why = cause instanceof Error ? cause.message : String(cause);
-    const fix = `npm i ${pkg}`;
+    const fix = `npm i ${install}`;
     return new NangoUsageError(
       `${user} needs ${pkg}, which could not be loaded (${why}). Install it: ${fix}`,
       fix,

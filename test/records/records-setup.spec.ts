@@ -1,0 +1,212 @@
+import 'reflect-metadata';
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  InMemoryCursorStore,
+  InProcessDrainQueue,
+  NangoConfigurationError,
+  NangoModule,
+  NangoRecordsService,
+  NangoStartupError,
+  OnNangoRecords,
+  type NangoRecordsBatch,
+  type NangoRecordsStream,
+} from '../../lib/index.js';
+import { NangoStandIn } from '../../lib/testing/index.js';
+import { eventually } from '../fixtures/eventually.js';
+
+/** The records option, the decorator and the start-up checks; the queue's coalescing; reconcile. */
+
+const stream = (connectionId: string): NangoRecordsStream => ({
+  providerConfigKey: 'github',
+  connectionId,
+  model: 'Issue',
+  variant: 'base',
+});
+
+describe('records options', () => {
+  const boot = (records: unknown) =>
+    Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: 'sk-test', records: records as never })],
+    }).compile();
+
+  it.each([
+    [{ pageSize: 0 }, 'records.pageSize: must be a whole number of records from 1 to 10000'],
+    [{ pageSize: 1.5 }, 'records.pageSize'],
+    [
+      { cursorStore: {} },
+      'records.cursorStore: must be a NangoCursorStore (an object with get and set)',
+    ],
+    [{ queue: 'redis' }, "records.queue: must be 'in-process' or a NangoDrainQueue"],
+    [{ retry: { attempts: 0 } }, 'records.retry.attempts'],
+    [
+      { retry: { minDelayMs: 500, maxDelayMs: 10 } },
+      'records.retry.minDelayMs: must not exceed maxDelayMs',
+    ],
+    [{ reconcileEvery: 5 }, 'records.reconcileEvery'],
+    [{ pagesize: 10 }, 'records.pagesize: is not a records option'],
+    ['fast', 'records: must be an object'],
+  ])('%j is refused, naming the field', async (records, message) => {
+    const error = await boot(records).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NangoConfigurationError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('good options boot', async () => {
+    const moduleRef = await boot({
+      cursorStore: new InMemoryCursorStore(),
+      queue: 'in-process',
+      pageSize: 500,
+      retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 100 },
+      reconcileEvery: 60_000,
+    });
+    expect(moduleRef.get(NangoRecordsService)).toBeInstanceOf(NangoRecordsService);
+    await moduleRef.close();
+  });
+});
+
+describe('@OnNangoRecords()', () => {
+  it.each([
+    [{}, '@OnNangoRecords() model: must be a non-empty string'],
+    [{ model: '' }, '@OnNangoRecords() model: must be a non-empty string'],
+    [{ model: 'Issue', variant: 3 }, '@OnNangoRecords() variant: must be a non-empty string'],
+    [
+      { model: 'Issue', modle: 'x' },
+      '@OnNangoRecords() modle: is not an option of @OnNangoRecords()',
+    ],
+  ])('%j is refused where it is written', (options, message) => {
+    expect(() => OnNangoRecords(options as never)).toThrow(message);
+  });
+
+  it('a handler on an instance without a webhook route stops app.init() with what to add', async () => {
+    @Injectable()
+    class Orphan {
+      @OnNangoRecords({ model: 'Issue' })
+      take(): void {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: 'sk-test' })],
+      providers: [Orphan],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const error = await app.init().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as Error).message).toContain(
+      "Orphan.take has @OnNangoRecords() but NangoModule.forRoot() mounts no webhook route: add webhooks: { path: 'nango/webhooks' }",
+    );
+    await app.close();
+  });
+
+  it('the same @OnNangoRecords() twice on one method stops app.init()', async () => {
+    @Injectable()
+    class Twice {
+      @OnNangoRecords({ model: 'Issue' })
+      @OnNangoRecords({ model: 'Issue' })
+      take(): void {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: 'sk-test', webhooks: { path: 'hooks' } })],
+      providers: [Twice],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+    await expect(app.init()).rejects.toThrow('Twice.take has the same @OnNangoRecords() twice');
+    await app.close();
+  });
+});
+
+describe('InProcessDrainQueue', () => {
+  it('one drain per stream at a time; requests during a drain make exactly one more; other streams run alongside', async () => {
+    const queue = new InProcessDrainQueue(4);
+    const runs: string[] = [];
+    let running = 0;
+    let most = 0;
+    const gates: Array<() => void> = [];
+    await queue.start(async (s) => {
+      running++;
+      most = Math.max(most, running);
+      runs.push(s.connectionId);
+      if (s.connectionId === 'a') await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+    });
+    await queue.enqueue(stream('a'));
+    await eventually(() => gates.length === 1, 'the first drain of a');
+    for (let i = 0; i < 50; i++) await queue.enqueue(stream('a'));
+    await queue.enqueue(stream('b'));
+    await eventually(() => runs.includes('b'), 'b runs while a is busy');
+    gates.shift()?.();
+    await eventually(() => gates.length === 1, 'the one more drain of a');
+    gates.shift()?.();
+    await queue.idle();
+    expect(runs.filter((r) => r === 'a')).toHaveLength(2);
+    expect(most).toBe(2); // a and b at once, never a twice
+    await queue.close();
+    await expect(queue.run(stream('a'))).rejects.toThrow('closed');
+  });
+
+  it('run() settles as the drain covering it does', async () => {
+    const queue = new InProcessDrainQueue();
+    await queue.start(async (s) => {
+      if (s.connectionId === 'bad') throw new Error('parked');
+    });
+    await expect(queue.run(stream('ok'))).resolves.toBeUndefined();
+    await expect(queue.run(stream('bad'))).rejects.toThrow('parked');
+    expect(() => new InProcessDrainQueue(0)).toThrow('concurrency');
+  });
+});
+
+describe('reconcile', () => {
+  it('records.reconcileEvery drains every stream of the handled models with no webhook at all', async () => {
+    const seen: string[] = [];
+    @Injectable()
+    class Issues {
+      @OnNangoRecords({ model: 'Issue', providerConfigKey: 'github' })
+      take(batch: NangoRecordsBatch<{ id: string }>): void {
+        seen.push(...batch.records.map((r) => `${batch.connectionId}/${r.id}`));
+      }
+    }
+    const standIn = await NangoStandIn.start({
+      connections: ['r-1', 'r-2'].map((connectionId) => ({
+        providerConfigKey: 'github',
+        connectionId,
+        credentials: { type: 'API_KEY' as const, apiKey: 'k' },
+      })),
+    });
+    for (const connectionId of ['r-1', 'r-2']) {
+      await standIn.sync({
+        providerConfigKey: 'github',
+        connectionId,
+        model: 'Issue',
+        added: [{ id: 'x' }],
+        webhook: false,
+      });
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({
+          secretKey: standIn.secretKey,
+          host: standIn.url,
+          records: { reconcileEvery: 100 },
+        }),
+      ],
+      providers: [Issues],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      await eventually(() => seen.length === 2, 'both connections reconciled', 30_000);
+      expect(seen.sort()).toEqual(['r-1/x', 'r-2/x']);
+      // Later reconciles start from the saved cursors: nothing is delivered twice.
+      const listed = standIn.requests.filter((r) => r.pathname === '/records').length;
+      await eventually(
+        () => standIn.requests.filter((r) => r.pathname === '/records').length >= listed + 2,
+        'another reconcile',
+        30_000,
+      );
+      expect(seen).toHaveLength(2);
+      expect(await app.get(NangoRecordsService).reconcile()).toBe(2);
+    } finally {
+      await app.close();
+      await standIn.close();
+    }
+  }, 60_000);
+});

@@ -180,10 +180,14 @@ describe('README and docs snippets', () => {
   );
 
   it(
-    'the blocks marked to run (the Fastify e2e test and the resolver test of docs/testing.md) pass as written',
+    'the blocks marked to run (the transactional records handler of docs/records.md, the Fastify e2e test and the resolver test of docs/testing.md) pass as written',
     async () => {
       const runnable = snippets.filter((s) => s.run);
-      expect(runnable.map((s) => s.page)).toEqual(['docs/testing.md', 'docs/testing.md']);
+      expect(runnable.map((s) => s.page)).toEqual([
+        'docs/records.md',
+        'docs/testing.md',
+        'docs/testing.md',
+      ]);
       mkdirSync(join(work, 'run'), { recursive: true });
       for (const { page, line, code } of runnable) {
         const name = snippetFile(page, line).replace(/\.ts$/, '.e2e-spec.ts');
@@ -230,7 +234,7 @@ describe('README and docs snippets', () => {
       // On failure, the whole jest output is the message: it names the snippet file and line.
       expect({ code, output }).toEqual({
         code: 0,
-        output: expect.stringMatching(/Tests: +3 passed, 3 total/),
+        output: expect.stringMatching(/Tests: +4 passed, 4 total/),
       });
       expect(output).toMatch(/Test Suites: +2 passed, 2 total/);
     },

@@ -236,7 +236,7 @@ describe('README and docs snippets', () => {
         code: 0,
         output: expect.stringMatching(/Tests: +4 passed, 4 total/),
       });
-      expect(output).toMatch(/Test Suites: +2 passed, 2 total/);
+      expect(output).toMatch(/Test Suites: +3 passed, 3 total/);
     },
     RUN_MS,
   );

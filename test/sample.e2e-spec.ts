@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { eventually } from './fixtures/eventually.js';
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -123,6 +124,45 @@ describe.each([
     expect(proxied.status).toBe(200);
     expect(standIn.requests.at(-1)?.headers['connection-id']).toBe(done.connectionId);
     expect(JSON.stringify([session.body, status.body, info.body])).not.toContain(standIn.secretKey);
+  });
+
+  it('a sync run of GitHub issues reaches the records handler; GET /synced/issues shows what it stored', async () => {
+    standIn.setWebhookTarget(`${base}/nango/webhooks`);
+    const sync = { providerConfigKey: 'github', connectionId: 'user-1', model: 'GithubIssue' };
+    const run = await standIn.sync({
+      ...sync,
+      added: [
+        { id: '1', title: 'First', state: 'open' },
+        { id: '2', title: 'Second', state: 'open' },
+      ],
+    });
+    expect(run.webhook?.status).toBe(200);
+    await eventually(
+      async () =>
+        ((await call(base, 'GET', '/synced/issues', 'user-1')).body as { issues: unknown[] }).issues
+          .length === 2,
+      'the synced issues',
+      30_000,
+    );
+    await standIn.sync({
+      ...sync,
+      updated: [{ id: '1', title: 'First', state: 'closed' }],
+      deleted: ['2'],
+    });
+    await eventually(
+      async () =>
+        ((await call(base, 'GET', '/synced/issues', 'user-1')).body as { issues: unknown[] }).issues
+          .length === 1,
+      'the second run',
+      30_000,
+    );
+    expect(await call(base, 'GET', '/synced/issues', 'user-1')).toMatchObject({
+      status: 200,
+      body: { issues: [{ id: '1', title: 'First', state: 'closed' }] },
+    });
+    expect(
+      ((await call(base, 'GET', '/synced/issues', 'user-2')).body as { issues: unknown[] }).issues,
+    ).toEqual([]);
   });
 
   it('calls GitHub as the user through the proxy (GET and POST), never showing a token', async () => {

@@ -7,12 +7,15 @@ import { LinkedConnections } from './connect/linked-connections.js';
 import { ConnectionsController } from './connections/connections.controller.js';
 import { GithubController } from './github/github.controller.js';
 import { GITHUB, GithubService } from './github/github.service.js';
+import { SyncedIssues } from './issues/synced-issues.js';
+import { SyncedIssuesController } from './issues/synced-issues.controller.js';
 
 /**
  * The sample application. Nango's key and host come from the environment (or a `.env` file)
  * through `@nestjs/config`: `NANGO_SECRET_KEY` (required) and `NANGO_HOST` (default Nango Cloud).
  * Nango's webhooks arrive at `POST /nango/webhooks`, so the app needs `rawBody: true`; a user
- * connects GitHub through `POST /nango/connect-session` and the Connect UI.
+ * connects GitHub through `POST /nango/connect-session` and the Connect UI; the issues Nango
+ * syncs reach `SyncedIssues` (`@OnNangoRecords()`) and show at `GET /synced/issues`.
  */
 @Module({
   imports: [
@@ -39,11 +42,13 @@ import { GITHUB, GithubService } from './github/github.service.js';
       },
     }),
   ],
-  controllers: [ConnectionsController, GithubController],
+  controllers: [ConnectionsController, GithubController, SyncedIssuesController],
   // A NangoError thrown by GithubService's proxy calls answers as @UseNangoConnection() does.
   providers: [
     GithubService,
     LinkedConnections,
+    // Nango's synced GitHub issues, delivered page by page after each sync webhook.
+    SyncedIssues,
     { provide: APP_FILTER, useClass: NangoExceptionFilter },
   ],
 })

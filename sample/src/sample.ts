@@ -60,6 +60,17 @@ export async function startSample(options: StartSampleOptions = {}): Promise<Run
   const url = `http://127.0.0.1:${port}`;
   // The embedded stand-in posts its webhooks (e.g. completeConnect()'s auth webhook) here.
   standIn?.setWebhookTarget(`${url}/nango/webhooks`);
+  // A sync run of user-1's GitHub issues: its webhook makes SyncedIssues (@OnNangoRecords())
+  // store them; GET /synced/issues shows them.
+  await standIn?.sync({
+    providerConfigKey: 'github',
+    connectionId: 'user-1',
+    model: 'GithubIssue',
+    added: [
+      { id: '1', title: 'Try nestjs-nango', state: 'open' },
+      { id: '2', title: 'Read docs/records.md', state: 'open' },
+    ],
+  });
   const lines = TRY_IT.map((request) => `  ${curlLine(url, request)}`);
   log(`Listening on ${url}. Try:\n${lines.join('\n')}`);
   return {

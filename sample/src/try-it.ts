@@ -63,6 +63,13 @@ export const TRY_IT: readonly TryRequest[] = [
     user: 'user-3',
     status: 424,
   },
+  {
+    what: "user-1's GitHub issues, as Nango synced them (@OnNangoRecords)",
+    method: 'GET',
+    path: '/synced/issues',
+    user: 'user-1',
+    status: 200,
+  },
   { what: 'no user: 401', method: 'GET', path: '/github/profile', status: 401 },
   {
     what: 'a Connect session for user-4 ({ token, expiresAt } for @nangohq/frontend)',

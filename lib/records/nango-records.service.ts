@@ -254,11 +254,8 @@ export class NangoRecordsService
     const key = nangoRecordsStreamKey(stream);
     const webhookAt = this.webhookAt.get(key);
     this.webhookAt.delete(key);
-    const target = {
-      providerConfigKey: stream.providerConfigKey,
-      model: stream.model,
-      stream: key,
-    };
+    // No stream key on spans or metrics: it holds the connection id (telemetry.connectionId).
+    const target = { providerConfigKey: stream.providerConfigKey, model: stream.model };
     try {
       const report = await traceRecordsDrain(this.telemetry, target, () =>
         drainRecordsStream(

@@ -6,8 +6,10 @@ import {
   InProcessDrainQueue,
   NangoConfigurationError,
   NangoModule,
+  NangoRecordsParkedError,
   NangoRecordsService,
   NangoStartupError,
+  NangoTimeoutError,
   OnNangoRecords,
   type NangoRecordsBatch,
   type NangoRecordsStream,
@@ -204,6 +206,71 @@ describe('reconcile', () => {
       );
       expect(seen).toHaveLength(2);
       expect(await app.get(NangoRecordsService).reconcile()).toBe(2);
+    } finally {
+      await app.close();
+      await standIn.close();
+    }
+  }, 60_000);
+});
+
+describe('a listRecords that times out', () => {
+  it('is tried a bounded number of times, then the stream parks with the timeout; the cursor stays', async () => {
+    @Injectable()
+    class Slow {
+      calls = 0;
+      @OnNangoRecords({ model: 'Issue' })
+      take(): void {
+        this.calls++;
+      }
+    }
+    const standIn = await NangoStandIn.start({
+      connections: [{ providerConfigKey: 'github', connectionId: 't-1', credentials: {} }],
+    });
+    await standIn.sync({
+      providerConfigKey: 'github',
+      connectionId: 't-1',
+      model: 'Issue',
+      added: [{ id: 'x' }],
+      webhook: false,
+    });
+    // Nango never answers GET /records: every try runs into the call's deadline.
+    standIn.script({ method: 'GET', path: '/records', respond: { status: 200, hang: true } });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({
+          secretKey: standIn.secretKey,
+          host: standIn.url,
+          timeout: 300,
+          retry: false,
+          records: {
+            reconcileEvery: 86_400_000,
+            retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 5 },
+          },
+        }),
+      ],
+      providers: [Slow],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const records = app.get(NangoRecordsService);
+      const error = await records
+        .drain({ providerConfigKey: 'github', connectionId: 't-1', model: 'Issue' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NangoRecordsParkedError);
+      expect((error as NangoRecordsParkedError).cause).toBeInstanceOf(NangoTimeoutError);
+      expect((error as Error).message).toMatch(
+        /parked after 2 tries \(listRecords failed\): NangoTimeoutError/,
+      );
+      expect(standIn.requests.filter((r) => r.pathname === '/records')).toHaveLength(2);
+      expect(app.get(Slow).calls).toBe(0);
+      expect(
+        await records.cursorOf({
+          providerConfigKey: 'github',
+          connectionId: 't-1',
+          model: 'Issue',
+        }),
+      ).toBeUndefined();
     } finally {
       await app.close();
       await standIn.close();

@@ -11,6 +11,7 @@ import {
   NangoUsageError,
   NangoInstanceRegistry,
   NangoModule,
+  NangoRecordsService,
   NangoService,
   NangoWebhookPayload,
   signNangoWebhook,
@@ -130,7 +131,7 @@ describe('NangoInstanceRegistry', () => {
     expect(read(MoreRoutes.prototype.token)).toEqual(['InjectNangoToken']);
   });
 
-  it("forRoot adds the instance's providers and exports its service and options only", () => {
+  it("forRoot adds the instance's providers and exports its service, options and records service only", () => {
     const named = NangoModule.forRoot({
       name: 'prod',
       secretKey: 'sk',
@@ -138,22 +139,32 @@ describe('NangoInstanceRegistry', () => {
     });
     expect(named.module).toBe(NangoModule);
     expect(named.global).toBe(false);
-    expect(named.exports).toEqual(['NangoService:prod', 'NangoOptions:prod']);
+    expect(named.exports).toEqual([
+      'NangoService:prod',
+      'NangoOptions:prod',
+      'NangoRecordsService:prod',
+    ]);
     const provided = (named.providers ?? []).map((p) =>
       typeof p === 'function' ? p : (p as { provide: unknown }).provide,
     );
     expect(provided).toEqual(
-      expect.arrayContaining(['NangoOptions:prod', 'NangoHttpService:prod', 'NangoService:prod']),
+      expect.arrayContaining([
+        'NangoOptions:prod',
+        'NangoHttpService:prod',
+        'NangoService:prod',
+        'NangoRecordsService:prod',
+      ]),
     );
     expect(provided).not.toContain(NangoService);
+    expect(provided).not.toContain(NangoRecordsService);
     expect(named.controllers).toHaveLength(1);
     const byDefault = NangoModule.forRootAsync({
       isGlobal: true,
       useFactory: () => ({ secretKey: 'sk' }),
     });
     expect(byDefault.global).toBe(true);
-    expect(byDefault.exports).toEqual([NangoService, getNangoOptionsToken()]);
-    expect(byDefault.controllers).toBeUndefined();
+    expect(byDefault.exports).toEqual([NangoService, getNangoOptionsToken(), NangoRecordsService]);
+    expect(byDefault.controllers ?? []).toHaveLength(0); // no route without webhooks or connect
   });
 
   describe.each<[AdapterName]>([['express'], ['fastify']])('over HTTP on %s', (adapter) => {

@@ -1,4 +1,10 @@
 /**
+ * Marks the prototype of every {@link NangoError}, including those whose chain does not pass
+ * through `NangoError.prototype` (see `intrinsicForNest()`). Internal: not exported by the package.
+ */
+export const NANGO_ERROR_BRAND: unique symbol = Symbol('nestjs-nango NangoError');
+
+/**
  * Base class of every error this package throws. Catch `NangoError` to handle them all.
  *
  * No error carries the secret key or a token: not in its message, its stack, `toJSON()` or
@@ -6,6 +12,24 @@
  * body or its headers) sits on non-enumerable properties, readable but never printed.
  */
 export class NangoError extends Error {
+  /**
+   * `instanceof NangoError` also holds for an error of this package whose prototype chain goes
+   * through Nest's `IntrinsicException` rather than through `NangoError.prototype` (a
+   * `NangoGraphqlError`, see `intrinsicForNest()`); subclasses test as usual.
+   */
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (...args: never[]) => T,
+    value: unknown,
+  ): value is T {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return (
+      (this as unknown) === NangoError &&
+      typeof value === 'object' &&
+      value !== null &&
+      NANGO_ERROR_BRAND in value
+    );
+  }
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, 'name', {
@@ -28,3 +52,5 @@ export class NangoError extends Error {
     return { name: this.name, message: this.message, ...Object.fromEntries(Object.entries(this)) };
   }
 }
+
+Object.defineProperty(NangoError.prototype, NANGO_ERROR_BRAND, { value: true });

@@ -67,12 +67,9 @@ export class NangoExceptionFilter implements ExceptionFilter<NangoError> {
   catch(error: NangoError, host: ArgumentsHost): void {
     const answer = answerNangoError(error);
     const type = host.getType<string>();
-    if (type !== 'http') {
-      // Outside HTTP, Nest's own handling: rethrown (a GraphQL resolver: as a GraphQL error).
-      throw type === 'graphql' && answer !== undefined
-        ? NangoGraphqlError.fromHttpException(answer.exception)
-        : error;
-    }
+    if (type === 'graphql') throw this.toGraphqlError(error, answer, host);
+    // Outside HTTP and GraphQL, Nest's own handling: rethrown.
+    if (type !== 'http') throw error;
     const response = host.switchToHttp().getResponse<unknown>();
     if (answer === undefined) {
       // No HTTP answer of its own (a misuse of the package): Nest's answer and log line.
@@ -83,6 +80,27 @@ export class NangoExceptionFilter implements ExceptionFilter<NangoError> {
     this.log(answer, host);
     const { exception } = answer;
     this.reply(response, exception.getStatus(), exception.getResponse(), answer.headers);
+  }
+
+  /**
+   * The GraphQL error a resolver's field fails with, logged as on HTTP (naming the field): a
+   * {@link NangoGraphqlError} as it is (the interceptor logged it), a misuse with Nest's line.
+   */
+  protected toGraphqlError(
+    error: NangoError,
+    answer: NangoErrorAnswer | undefined,
+    host: ArgumentsHost,
+  ): NangoError {
+    if (answer === undefined) {
+      if (!(error instanceof NangoGraphqlError)) NEST_EXCEPTIONS_LOGGER.error(error);
+      return error;
+    }
+    if (answer.log !== undefined) {
+      const info = host.getArgByIndex<{ parentType?: { name?: string }; fieldName?: string }>(3);
+      const field = `${info?.parentType?.name ?? ''}.${info?.fieldName ?? ''}`;
+      this.logger[answer.log.level](`${field}: ${answer.log.message}`);
+    }
+    return NangoGraphqlError.fromHttpException(answer.exception);
   }
 
   /** Writes the answer's log line, naming the request's method and path. */

@@ -21,9 +21,9 @@ import {
 import { redisCli, startRedis, type RedisServer } from '../fixtures/redis-server.js';
 import { absorbOAuth2 } from '../fixtures/seed.js';
 
-// Three replica processes (node child processes running BullmqDrainQueue with a drain that pages
-// the stand-in's GET /records through NangoService.listRecords, cursors and deliveries in Redis)
-// share one real redis-server. Slow steps have generous timeouts; nothing asserts on speed.
+// Three replica processes (node child processes, each a Nest app with NangoModule's
+// `records: { queue: BullmqDrainQueue }` and an @OnNangoRecords() handler; cursors and
+// deliveries in Redis) share one real redis-server. Slow steps have generous timeouts; nothing asserts on speed.
 jest.setTimeout(240_000);
 
 const CHILD = fileURLToPath(new URL('../fixtures/records-replica.child.ts', import.meta.url));

@@ -1,18 +1,35 @@
-// One drain of the records benchmark, in a process of its own (so its RSS is its own): MODE=loop
+// One drain of the records benchmark, in a process of its own (so its RSS is its own). MODE=loop
 // is the loop teams write by hand over @nangohq/node (fetch a page, write it, save the cursor,
-// repeat). It prints one JSON line: records, seconds, peak RSS growth in MB.
+// repeat); MODE=decorator drains the same stream through a Nest app with an @OnNangoRecords()
+// handler, started by NangoRecordsService.drain(); MODE=webhooks drains the streams of
+// CONNECTION_IDS at once while posting signed sync webhooks to the app's route, timing its
+// answers. It prints one JSON line: records, seconds, peak RSS growth in MB (and the route's
+// answer times in ms for MODE=webhooks).
+import 'reflect-metadata';
+import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Nango } from '@nangohq/node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  NangoModule,
+  NangoRecordsService,
+  OnNangoRecords,
+  type NangoRecordsBatch,
+} from '../lib/index.js';
+import {
+  postWebhook,
+  sortedJson,
+  webhookHeaders,
+} from '../lib/testing/stand-in/stand-in.webhook-sender.js';
 
-const {
-  NANGO_URL = '',
-  SECRET_KEY = '',
-  PROVIDER_CONFIG_KEY = '',
-  CONNECTION_ID = '',
-} = process.env;
+const { MODE = 'loop', NANGO_URL = '', SECRET_KEY = '', PROVIDER_CONFIG_KEY = '' } = process.env;
 const MODEL = process.env['MODEL'] ?? '';
+const CONNECTION_IDS = (process.env['CONNECTION_IDS'] ?? '').split(',');
+const CONNECTION_ID = CONNECTION_IDS[0] ?? '';
 const PAGE = Number(process.env['PAGE'] ?? 100);
 const WRITE_MS = Number(process.env['WRITE_MS'] ?? 5);
+const SIGNING_KEY = 'whsk-bench-records';
+const WEBHOOK_PATH = 'nango/webhooks';
 
 /** The handler's work per page: a stand-in for a database write. */
 const write = (): Promise<unknown> => sleep(WRITE_MS);
@@ -54,8 +71,110 @@ async function handWritten(): Promise<number> {
   }
 }
 
-const stop = rssPeak();
-const started = performance.now();
-const records = await handWritten();
-const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ records, seconds, peakRssMb: stop() }));
+/** The app's handler: the same write per page, counting what it was handed. */
+@Injectable()
+class BenchRecords {
+  records = 0;
+
+  @OnNangoRecords({ model: MODEL })
+  async onPage(batch: NangoRecordsBatch): Promise<void> {
+    await write();
+    this.records += batch.records.length;
+  }
+}
+
+@Module({
+  imports: [
+    NangoModule.forRoot({
+      secretKey: SECRET_KEY,
+      host: NANGO_URL,
+      webhookSigningKey: SIGNING_KEY,
+      webhooks: { path: WEBHOOK_PATH },
+      records: { pageSize: PAGE, concurrency: CONNECTION_IDS.length },
+    }),
+  ],
+  providers: [BenchRecords],
+})
+class BenchRecordsModule {}
+
+/** Drains every stream of CONNECTION_IDS with NangoRecordsService.drain(), all at once. */
+async function drainAll(app: INestApplicationContext): Promise<number> {
+  const service = app.get(NangoRecordsService);
+  await Promise.all(
+    CONNECTION_IDS.map((connectionId) =>
+      service.drain({ providerConfigKey: PROVIDER_CONFIG_KEY, connectionId, model: MODEL }),
+    ),
+  );
+  return app.get(BenchRecords).records;
+}
+
+/** A signed `sync` webhook of one stream, as Nango posts it at the end of a run. */
+function syncWebhook(connectionId: string): { body: string; headers: Record<string, string> } {
+  const now = new Date().toISOString();
+  const body = sortedJson({
+    from: 'nango',
+    type: 'sync',
+    providerConfigKey: PROVIDER_CONFIG_KEY,
+    connectionId,
+    syncName: 'bench',
+    model: MODEL,
+    syncType: 'INCREMENTAL',
+    success: true,
+    responseResults: { added: 1, updated: 0, deleted: 0 },
+    modifiedAfter: now,
+    queryTimeStamp: now,
+  });
+  return { body, headers: webhookHeaders(body, SIGNING_KEY) };
+}
+
+/** Posts sync webhooks one after the other until `done`; the answer time of each, in ms. */
+async function postWhile(url: string, done: () => boolean): Promise<number[]> {
+  const answers: number[] = [];
+  for (let i = 0; !done(); i++) {
+    const { body, headers } = syncWebhook(CONNECTION_IDS[i % CONNECTION_IDS.length] ?? '');
+    const started = performance.now();
+    const status = await postWebhook(url, body, headers);
+    answers.push(performance.now() - started);
+    if (status !== 200) throw new Error(`the webhook route answered ${status}`);
+    await sleep(10);
+  }
+  return answers;
+}
+
+async function measure(): Promise<object> {
+  if (MODE === 'loop') {
+    const stop = rssPeak();
+    const started = performance.now();
+    const records = await handWritten();
+    return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop() };
+  }
+  if (MODE === 'decorator') {
+    const context = await NestFactory.createApplicationContext(BenchRecordsModule, {
+      logger: ['error'],
+    });
+    try {
+      const stop = rssPeak();
+      const started = performance.now();
+      const records = await drainAll(context);
+      return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop() };
+    } finally {
+      await context.close();
+    }
+  }
+  const app = await NestFactory.create(BenchRecordsModule, { rawBody: true, logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  try {
+    const stop = rssPeak();
+    const started = performance.now();
+    let drained = false;
+    const draining = drainAll(app).finally(() => (drained = true));
+    const answersMs = await postWhile(`${await app.getUrl()}/${WEBHOOK_PATH}`, () => drained);
+    const records = await draining;
+    return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop(), answersMs };
+  } finally {
+    await app.close();
+  }
+}
+
+console.log(JSON.stringify(await measure()));
+process.exit(0);

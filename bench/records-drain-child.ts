@@ -2,8 +2,8 @@
 // is the loop teams write by hand over @nangohq/node (fetch a page, write it, save the cursor,
 // repeat); MODE=decorator drains the same stream through a Nest app with an @OnNangoRecords()
 // handler, started by NangoRecordsService.drain(); MODE=webhooks drains the streams of
-// CONNECTION_IDS at once while posting signed sync webhooks to the app's route, timing its
-// answers. It prints one JSON line: records, seconds, peak RSS growth in MB (and the route's
+// CONNECTION_IDS at once while a worker thread posts signed sync webhooks to the app's route,
+// timing its answers. It prints one JSON line: records, seconds, peak RSS growth in MB (and the route's
 // answer times in ms for MODE=webhooks).
 import 'reflect-metadata';
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
@@ -16,11 +16,8 @@ import {
   OnNangoRecords,
   type NangoRecordsBatch,
 } from '../lib/index.js';
-import {
-  postWebhook,
-  sortedJson,
-  webhookHeaders,
-} from '../lib/testing/stand-in/stand-in.webhook-sender.js';
+import { Worker } from 'node:worker_threads';
+import type { WebhookPosterData } from './records-webhook-poster.js';
 
 const { MODE = 'loop', NANGO_URL = '', SECRET_KEY = '', PROVIDER_CONFIG_KEY = '' } = process.env;
 const MODEL = process.env['MODEL'] ?? '';
@@ -108,36 +105,27 @@ async function drainAll(app: INestApplicationContext): Promise<number> {
   return app.get(BenchRecords).records;
 }
 
-/** A signed `sync` webhook of one stream, as Nango posts it at the end of a run. */
-function syncWebhook(connectionId: string): { body: string; headers: Record<string, string> } {
-  const now = new Date().toISOString();
-  const body = sortedJson({
-    from: 'nango',
-    type: 'sync',
+/**
+ * Posts sync webhooks from a worker thread (bench/records-webhook-poster.ts) while `draining`
+ * runs; the answer time of each, in ms.
+ */
+async function postWhile(url: string, draining: Promise<unknown>): Promise<number[]> {
+  const data: WebhookPosterData = {
+    url,
+    connectionIds: CONNECTION_IDS,
     providerConfigKey: PROVIDER_CONFIG_KEY,
-    connectionId,
-    syncName: 'bench',
     model: MODEL,
-    syncType: 'INCREMENTAL',
-    success: true,
-    responseResults: { added: 1, updated: 0, deleted: 0 },
-    modifiedAfter: now,
-    queryTimeStamp: now,
+    signingKey: SIGNING_KEY,
+  };
+  const poster = new Worker(new URL('./records-webhook-poster.js', import.meta.url), {
+    workerData: data,
   });
-  return { body, headers: webhookHeaders(body, SIGNING_KEY) };
-}
-
-/** Posts sync webhooks one after the other until `done`; the answer time of each, in ms. */
-async function postWhile(url: string, done: () => boolean): Promise<number[]> {
-  const answers: number[] = [];
-  for (let i = 0; !done(); i++) {
-    const { body, headers } = syncWebhook(CONNECTION_IDS[i % CONNECTION_IDS.length] ?? '');
-    const started = performance.now();
-    const status = await postWebhook(url, body, headers);
-    answers.push(performance.now() - started);
-    if (status !== 200) throw new Error(`the webhook route answered ${status}`);
-    await sleep(10);
-  }
+  const answers = new Promise<number[]>((resolve, reject) => {
+    poster.once('message', resolve);
+    poster.once('error', reject);
+  });
+  await draining;
+  poster.postMessage('stop');
   return answers;
 }
 
@@ -166,9 +154,8 @@ async function measure(): Promise<object> {
   try {
     const stop = rssPeak();
     const started = performance.now();
-    let drained = false;
-    const draining = drainAll(app).finally(() => (drained = true));
-    const answersMs = await postWhile(`${await app.getUrl()}/${WEBHOOK_PATH}`, () => drained);
+    const draining = drainAll(app);
+    const answersMs = await postWhile(`${await app.getUrl()}/${WEBHOOK_PATH}`, draining);
     const records = await draining;
     return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop(), answersMs };
   } finally {

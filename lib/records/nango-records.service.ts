@@ -12,6 +12,7 @@ import type { NangoSyncSuccessWebhook } from '../interfaces/nango-webhook.interf
 import type { NangoSyncWebhookListener } from '../webhooks/nango-sync-webhook.listener.js';
 import { NangoStartupError, NangoUsageError } from '../errors/nango-misuse.errors.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
+import { providerMethods } from '../utils/provider-methods.js';
 import { recordCommittedPage, traceRecordsDrain } from '../telemetry/nango-records.telemetry.js';
 import type { NangoDrainQueue } from './nango-drain-queue.js';
 import { InProcessDrainQueue } from './in-process-drain-queue.js';
@@ -95,29 +96,21 @@ export class NangoRecordsService
   onModuleInit(): void {
     const found: Registered[] = [];
     const problems: Array<{ handler: string; problem: string }> = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (typeof instance !== 'object' || instance === null) continue;
-      const proto = Object.getPrototypeOf(instance) as object | null;
-      if (proto === null) continue;
-      for (const method of this.scanner.getAllMethodNames(proto)) {
-        const fn = (instance as Record<string, unknown>)[method];
-        const name = `${instance.constructor.name}.${method}`;
-        const all = onNangoRecordsOptions(fn);
-        const seen = new Set(
-          all.map((o) => JSON.stringify([o.model, o.providerConfigKey, o.variant, o.syncName])),
-        );
-        if (seen.size < all.length) {
-          problems.push({
-            handler: name,
-            problem: `${name} has the same @OnNangoRecords() twice: it would get every page twice`,
-          });
-        }
-        for (const options of all.filter((o) => o.instance === this.instance)) {
-          const call = (batch: NangoRecordsBatch): unknown =>
-            (fn as (b: NangoRecordsBatch) => unknown).call(instance, batch);
-          found.push({ name, options, call });
-        }
+    for (const { instance, name, fn } of providerMethods(this.discovery, this.scanner)) {
+      const all = onNangoRecordsOptions(fn);
+      const seen = new Set(
+        all.map((o) => JSON.stringify([o.model, o.providerConfigKey, o.variant, o.syncName])),
+      );
+      if (seen.size < all.length) {
+        problems.push({
+          handler: name,
+          problem: `${name} has the same @OnNangoRecords() twice: it would get every page twice`,
+        });
+      }
+      for (const options of all.filter((o) => o.instance === this.instance)) {
+        const call = (batch: NangoRecordsBatch): unknown =>
+          (fn as (b: NangoRecordsBatch) => unknown).call(instance, batch);
+        found.push({ name, options, call });
       }
     }
     if (found.length > 0 && !this.hasWebhookRoute && this.records.reconcileEvery === undefined) {

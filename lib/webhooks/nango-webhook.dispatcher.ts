@@ -17,6 +17,7 @@ import {
   type OnNangoWebhookFilter,
 } from './on-nango-webhook.decorator.js';
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
+import { providerMethods } from '../utils/provider-methods.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
 import { traceWebhook, type NangoWebhookRun } from '../telemetry/nango-webhook.telemetry.js';
 import {
@@ -65,21 +66,14 @@ export class NangoWebhookDispatcher implements OnModuleInit {
   /** Collects the handlers. */
   onModuleInit(): void {
     const handlers: Handler[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (typeof instance !== 'object' || instance === null) continue;
-      const proto = Object.getPrototypeOf(instance) as object | null;
-      if (proto === null) continue;
-      for (const method of this.scanner.getAllMethodNames(proto)) {
-        const fn = (instance as Record<string, unknown>)[method];
-        const filters = onNangoWebhookFilters(fn).filter((f) => f.instance === this.route.instance);
-        if (filters.length === 0 || typeof fn !== 'function') continue;
-        handlers.push({
-          name: `${instance.constructor.name}.${method}`,
-          filters,
-          call: (payload) => (fn as (p: NangoWebhookBody) => unknown).call(instance, payload),
-        });
-      }
+    for (const { instance, name, fn } of providerMethods(this.discovery, this.scanner)) {
+      const filters = onNangoWebhookFilters(fn).filter((f) => f.instance === this.route.instance);
+      if (filters.length === 0 || typeof fn !== 'function') continue;
+      handlers.push({
+        name,
+        filters,
+        call: (payload) => (fn as (p: NangoWebhookBody) => unknown).call(instance, payload),
+      });
     }
     this.handlers = handlers;
   }

@@ -162,7 +162,6 @@ export async function drainRecordsStream(
       break;
     }
     const pageCursor = last._nango_metadata.cursor;
-    if (page.next_cursor !== null) next = read(page.next_cursor);
     const batch: NangoRecordsBatch = {
       ...(stream.instance === undefined ? {} : { instance: stream.instance }),
       providerConfigKey: stream.providerConfigKey,
@@ -173,10 +172,14 @@ export async function drainRecordsStream(
       cursor: pageCursor,
       ...(cursor === undefined ? {} : { previousCursor: cursor }),
     };
-    await withTries('handler', async () => {
+    const handled = withTries('handler', async () => {
       await Promise.all(context.handlers.map(async (handler) => handler.call(batch)));
       await context.store.set(key, pageCursor);
     });
+    // The handlers have the page first; sending the next read costs the thread a little, and
+    // their writes would otherwise wait for it.
+    if (page.next_cursor !== null) next = read(page.next_cursor);
+    await handled;
     cursor = pageCursor;
     report.pages++;
     report.records += page.records.length;

@@ -69,13 +69,20 @@ describe.each(['express', 'fastify'] as AdapterName[])('@OnNangoRecords() on %s'
 
   beforeAll(async () => {
     standIn = await NangoStandIn.start({
-      connections: ['c-main', 'c-fail', 'c-other', 'c-many', 'c-dup', 'c-429', 'c-bad'].map(
-        (connectionId) => ({
-          providerConfigKey: 'github',
-          connectionId,
-          credentials: { type: 'API_KEY' as const, apiKey: 'k' },
-        }),
-      ),
+      connections: [
+        'c-main',
+        'c-fail',
+        'c-other',
+        'c-many',
+        'c-dup',
+        'c-429',
+        'c-bad',
+        'c-ahead',
+      ].map((connectionId) => ({
+        providerConfigKey: 'github',
+        connectionId,
+        credentials: { type: 'API_KEY' as const, apiKey: 'k' },
+      })),
     });
     store = new InMemoryCursorStore();
     const recordsOptions: NangoRecordsOptions = {
@@ -192,6 +199,39 @@ describe.each(['express', 'fastify'] as AdapterName[])('@OnNangoRecords() on %s'
         failPages[5]?.cursor,
       );
       expect(records.parked().map((s) => s.connectionId)).not.toContain('c-fail');
+    },
+    LONG,
+  );
+
+  it(
+    'reads the next page while the handlers work on one, never more than one page ahead',
+    async () => {
+      // Requests of the stream the stand-in had seen while each page was handled.
+      const seen: number[] = [];
+      handler.during = async (batch) => {
+        if (batch.connectionId !== 'c-ahead') return;
+        const page = seen.length + 1;
+        if (page < 5) {
+          await eventually(
+            () => listCalls('c-ahead') === page + 1,
+            `the read of page ${page + 1} while page ${page} is handled`,
+            LONG,
+          );
+        }
+        // Time for a second read ahead to show, were there one.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.push(listCalls('c-ahead'));
+      };
+      try {
+        await standIn.sync({ ...github('c-ahead'), added: issues(0, 450) });
+        await eventually(() => handler.idsOf('c-ahead').length === 450, 'the records', LONG);
+        await records.idle();
+      } finally {
+        handler.during = undefined;
+      }
+      // Pages 1-4 each had the next read sent; the last page (50 records) has none after it.
+      expect(seen).toEqual([2, 3, 4, 5, 5]);
+      expect(handler.idsOf('c-ahead')).toEqual(await nangoOrder('c-ahead'));
     },
     LONG,
   );

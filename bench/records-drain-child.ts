@@ -3,8 +3,9 @@
 // repeat); MODE=decorator drains the same stream through a Nest app with an @OnNangoRecords()
 // handler, started by NangoRecordsService.drain(); MODE=webhooks drains the streams of
 // CONNECTION_IDS at once while a worker thread posts signed sync webhooks to the app's route,
-// timing its answers. It prints one JSON line: records, seconds, peak RSS growth in MB (and the route's
-// answer times in ms for MODE=webhooks).
+// timing its answers (WORK=loop runs the hand-written loops instead, WORK=none nothing). It prints one JSON line: records, seconds, peak RSS growth in MB, the live
+// heap's growth in MB when run with --expose-gc (and the route's answer times in ms for
+// MODE=webhooks).
 import 'reflect-metadata';
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -26,10 +27,53 @@ const CONNECTION_ID = CONNECTION_IDS[0] ?? '';
 const PAGE = Number(process.env['PAGE'] ?? 100);
 const WRITE_MS = Number(process.env['WRITE_MS'] ?? 5);
 const SIGNING_KEY = 'whsk-bench-records';
+/**
+ * MODE=webhooks: what runs in the app while the route is timed: `decorator` (the streams
+ * drained by @OnNangoRecords()), `loop` (the hand-written loop over each stream, at once) or
+ * `none` (nothing, for {@link IDLE_MS}).
+ */
+const WORK = process.env['WORK'] ?? 'decorator';
+const IDLE_MS = 1000;
+const WARM_UP_MS = Number(process.env['WARM_UP_MS'] ?? 500);
+const UNHANDLED_MODEL = 'NoHandler';
 const WEBHOOK_PATH = 'nango/webhooks';
 
+/** Run with --expose-gc: the live heap is measured at a few pages (see {@link liveHeap}). */
+const gc = (globalThis as { gc?: () => void }).gc;
+/** The pages at which the live heap is measured, when `gc` is exposed. */
+const LIVE_AT = new Set([250, 500, 750]);
+
+/**
+ * What a full GC leaves on the heap, measured at a few pages of the drain: what the drain
+ * holds (the page handled and the page read ahead), not the garbage V8 has not collected yet.
+ * `start()` takes the base; `at(page)` measures at the pages of {@link LIVE_AT}; `max()` gives
+ * the largest growth over the base, in MB (NaN without --expose-gc).
+ */
+const liveHeap = {
+  base: 0,
+  peak: NaN,
+  start(): void {
+    if (gc === undefined) return;
+    gc();
+    this.base = process.memoryUsage().heapUsed;
+    this.peak = 0;
+  },
+  at(page: number): void {
+    if (gc === undefined || !LIVE_AT.has(page)) return;
+    gc();
+    this.peak = Math.max(this.peak, process.memoryUsage().heapUsed - this.base);
+  },
+  max(): number {
+    return this.peak / 1024 / 1024;
+  },
+};
+
+let pages = 0;
 /** The handler's work per page: a stand-in for a database write. */
-const write = (): Promise<unknown> => sleep(WRITE_MS);
+const write = (): Promise<unknown> => {
+  liveHeap.at(++pages);
+  return sleep(WRITE_MS);
+};
 
 /** Samples the RSS every 10 ms; `stop()` gives the peak growth over the start, in MB. */
 function rssPeak(): () => number {
@@ -46,16 +90,16 @@ function rssPeak(): () => number {
 }
 
 /** The hand-written loop: one page at a time, the cursor saved after the write. */
-async function handWritten(): Promise<number> {
+async function handWritten(connectionId: string): Promise<number> {
   const nango = new Nango({ host: NANGO_URL, secretKey: SECRET_KEY });
   const cursors = new Map<string, string>();
-  const key = `${PROVIDER_CONFIG_KEY}/${CONNECTION_ID}/${MODEL}`;
+  const key = `${PROVIDER_CONFIG_KEY}/${connectionId}/${MODEL}`;
   let records = 0;
   for (;;) {
     const cursor = cursors.get(key);
     const page = await nango.listRecords({
       providerConfigKey: PROVIDER_CONFIG_KEY,
-      connectionId: CONNECTION_ID,
+      connectionId,
       model: MODEL,
       limit: PAGE,
       ...(cursor === undefined ? {} : { cursor }),
@@ -94,6 +138,11 @@ class BenchRecords {
 })
 class BenchRecordsModule {}
 
+/** The sum of the counts. */
+async function sum(counts: Promise<number>[]): Promise<number> {
+  return (await Promise.all(counts)).reduce((a, b) => a + b, 0);
+}
+
 /** Drains every stream of CONNECTION_IDS with NangoRecordsService.drain(), all at once. */
 async function drainAll(app: INestApplicationContext): Promise<number> {
   const service = app.get(NangoRecordsService);
@@ -109,12 +158,16 @@ async function drainAll(app: INestApplicationContext): Promise<number> {
  * Posts sync webhooks from a worker thread (bench/records-webhook-poster.ts) while `draining`
  * runs; the answer time of each, in ms.
  */
-async function postWhile(url: string, draining: Promise<unknown>): Promise<number[]> {
+async function postWhile(
+  url: string,
+  draining: Promise<unknown>,
+  model: string,
+): Promise<number[]> {
   const data: WebhookPosterData = {
     url,
     connectionIds: CONNECTION_IDS,
     providerConfigKey: PROVIDER_CONFIG_KEY,
-    model: MODEL,
+    model,
     signingKey: SIGNING_KEY,
   };
   const poster = new Worker(new URL('./records-webhook-poster.js', import.meta.url), {
@@ -131,20 +184,24 @@ async function postWhile(url: string, draining: Promise<unknown>): Promise<numbe
 
 async function measure(): Promise<object> {
   if (MODE === 'loop') {
+    liveHeap.start();
     const stop = rssPeak();
     const started = performance.now();
-    const records = await handWritten();
-    return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop() };
+    const records = await handWritten(CONNECTION_ID);
+    const seconds = (performance.now() - started) / 1000;
+    return { records, seconds, peakRssMb: stop(), liveHeapMb: liveHeap.max() };
   }
   if (MODE === 'decorator') {
     const context = await NestFactory.createApplicationContext(BenchRecordsModule, {
       logger: ['error'],
     });
     try {
+      liveHeap.start();
       const stop = rssPeak();
       const started = performance.now();
       const records = await drainAll(context);
-      return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop() };
+      const seconds = (performance.now() - started) / 1000;
+      return { records, seconds, peakRssMb: stop(), liveHeapMb: liveHeap.max() };
     } finally {
       await context.close();
     }
@@ -152,11 +209,20 @@ async function measure(): Promise<object> {
   const app = await NestFactory.create(BenchRecordsModule, { rawBody: true, logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   try {
+    const url = `${await app.getUrl()}/${WEBHOOK_PATH}`;
+    // Warm-up, untimed: the route's first answers include compiling its code.
+    await postWhile(url, sleep(WARM_UP_MS), UNHANDLED_MODEL);
     const stop = rssPeak();
     const started = performance.now();
-    const draining = drainAll(app);
-    const answersMs = await postWhile(`${await app.getUrl()}/${WEBHOOK_PATH}`, draining);
-    const records = await draining;
+    // The webhooks of the baselines name a model no handler takes: they start no drain.
+    const [work, model] =
+      WORK === 'decorator'
+        ? [drainAll(app), MODEL]
+        : WORK === 'loop'
+          ? [sum(CONNECTION_IDS.map(handWritten)), UNHANDLED_MODEL]
+          : [sleep(IDLE_MS).then(() => 0), UNHANDLED_MODEL];
+    const answersMs = await postWhile(url, work, model);
+    const records = await work;
     return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop(), answersMs };
   } finally {
     await app.close();

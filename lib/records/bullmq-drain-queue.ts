@@ -99,7 +99,7 @@ export class BullmqDrainQueue implements NangoDrainQueue {
     this.started = true;
     const { bullmq } = await this.ready();
     const { queueName, concurrency, lockDuration, stalledInterval, maxStalledCount } = this.options;
-    const worker = new bullmq.Worker(queueName, (job) => this.run(job, drain), {
+    const worker = new bullmq.Worker(queueName, (job) => this.process(job, drain), {
       ...this.connectionOptions(),
       concurrency,
       lockDuration,
@@ -189,7 +189,7 @@ export class BullmqDrainQueue implements NangoDrainQueue {
     if (!closed && !sharedClient) await setup.queue.disconnect().catch(() => undefined);
   }
 
-  private async run(job: BullmqJob, drain: NangoDrainFunction): Promise<void> {
+  private async process(job: BullmqJob, drain: NangoDrainFunction): Promise<void> {
     const stream = toStream(
       job.data,
       () =>

@@ -13,6 +13,12 @@ export interface NangoDrainQueue {
   start(drain: NangoDrainFunction): Promise<void>;
   /** Queues a drain of the stream; resolves once it is queued (NOT when it has run). */
   enqueue(stream: NangoRecordsStream): Promise<void>;
+  /**
+   * Queues a drain of the stream and resolves when the run that covers this request ends,
+   * rejecting as it does: what `NangoRecordsService.drain()` waits for. Only a queue whose
+   * drains run in this process has it; without it, `drain()` resolves once the drain is queued.
+   */
+  run?(stream: NangoRecordsStream): Promise<void>;
   /** Resolves when no drain is running or waiting in this process (tests, shutdown). */
   idle(): Promise<void>;
   /** Stops taking work and waits for running drains to end (application shutdown). */

@@ -193,7 +193,7 @@ export class NangoRecordsService
         `add @OnNangoRecords({ model: '${full.model}' }) to a provider method`,
       );
     }
-    if (this.queue instanceof InProcessDrainQueue && this.started) return this.queue.run(full);
+    if (this.started && this.queue.run !== undefined) return this.queue.run(full);
     if (!this.started) await this.run(full);
     else await this.queue.enqueue(full);
   }

@@ -11,6 +11,8 @@ import {
   NangoStartupError,
   NangoTimeoutError,
   OnNangoRecords,
+  type NangoDrainFunction,
+  type NangoDrainQueue,
   type NangoRecordsBatch,
   type NangoRecordsStream,
 } from '../../lib/index.js';
@@ -153,6 +155,85 @@ describe('InProcessDrainQueue', () => {
     await expect(queue.run(stream('ok'))).resolves.toBeUndefined();
     await expect(queue.run(stream('bad'))).rejects.toThrow('parked');
     expect(() => new InProcessDrainQueue(0)).toThrow('concurrency');
+  });
+});
+
+describe('NangoRecordsService.drain() with a queue of your own', () => {
+  /** A queue that keeps what it is asked (its drains would run elsewhere): no `run()`. */
+  class Remote implements NangoDrainQueue {
+    readonly queued: NangoRecordsStream[] = [];
+    drainFn?: NangoDrainFunction;
+    async start(drain: NangoDrainFunction): Promise<void> {
+      this.drainFn = drain;
+    }
+    async enqueue(s: NangoRecordsStream): Promise<void> {
+      this.queued.push(s);
+    }
+    async idle(): Promise<void> {}
+    async close(): Promise<void> {}
+  }
+  @Injectable()
+  class Issues {
+    calls = 0;
+    @OnNangoRecords({ model: 'Issue' })
+    take(): void {
+      this.calls++;
+    }
+  }
+  const boot = async (queue: NangoDrainQueue) => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({
+          secretKey: 'sk-test',
+          // Never asked: neither queue below runs a drain in this test.
+          host: 'http://127.0.0.1:9',
+          webhookSigningKey: 'whsk-test',
+          webhooks: { path: 'nango/webhooks' },
+          records: { queue },
+        }),
+      ],
+      providers: [Issues],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+    await app.init();
+    return app;
+  };
+
+  it('without run(), resolves once the drain is queued, and runs nothing here', async () => {
+    const queue = new Remote();
+    const app = await boot(queue);
+    try {
+      await app
+        .get(NangoRecordsService)
+        .drain({ providerConfigKey: 'github', connectionId: 'q-1', model: 'Issue' });
+      expect(queue.queued).toEqual([stream('q-1')]);
+      expect(queue.drainFn).toBeInstanceOf(Function);
+      expect(app.get(Issues).calls).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with run(), waits for the run and rejects as it does', async () => {
+    const failure = new Error('the run parked');
+    const queue = Object.assign(new Remote(), {
+      run: async (s: NangoRecordsStream): Promise<void> => {
+        if (s.connectionId === 'q-bad') throw failure;
+      },
+    });
+    const app = await boot(queue);
+    try {
+      const records = app.get(NangoRecordsService);
+      await expect(
+        records.drain({ providerConfigKey: 'github', connectionId: 'q-ok', model: 'Issue' }),
+      ).resolves.toBeUndefined();
+      await expect(
+        records.drain({ providerConfigKey: 'github', connectionId: 'q-bad', model: 'Issue' }),
+      ).rejects.toBe(failure);
+      expect(queue.queued).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -3,7 +3,8 @@
 // repeat); MODE=decorator drains the same stream through a Nest app with an @OnNangoRecords()
 // handler, started by NangoRecordsService.drain(); MODE=webhooks drains the streams of
 // CONNECTION_IDS at once while a worker thread posts signed sync webhooks to the app's route,
-// timing its answers (WORK=loop runs the hand-written loops instead, WORK=none nothing). It prints one JSON line: records, seconds, peak RSS growth in MB, the live
+// timing its answers (WORK=loop runs the hand-written loops instead, WORK=none nothing), and
+// how busy its event loop was. It prints one JSON line: records, seconds, peak RSS growth in MB, the live
 // heap's growth in MB when run with --expose-gc (and the route's answer times in ms for
 // MODE=webhooks).
 import 'reflect-metadata';
@@ -214,6 +215,7 @@ async function measure(): Promise<object> {
     await postWhile(url, sleep(WARM_UP_MS), UNHANDLED_MODEL);
     const stop = rssPeak();
     const started = performance.now();
+    const loopBefore = performance.eventLoopUtilization();
     // The webhooks of the baselines name a model no handler takes: they start no drain.
     const [work, model] =
       WORK === 'decorator'
@@ -223,7 +225,10 @@ async function measure(): Promise<object> {
           : [sleep(IDLE_MS).then(() => 0), UNHANDLED_MODEL];
     const answersMs = await postWhile(url, work, model);
     const records = await work;
-    return { records, seconds: (performance.now() - started) / 1000, peakRssMb: stop(), answersMs };
+    // How much of the run the app's event loop was busy (1: never idle).
+    const busy = performance.eventLoopUtilization(loopBefore).utilization;
+    const seconds = (performance.now() - started) / 1000;
+    return { records, seconds, peakRssMb: stop(), answersMs, busy };
   } finally {
     await app.close();
   }

@@ -66,6 +66,8 @@ interface Drain {
   liveHeapMb: number | null;
   /** MODE=webhooks: the webhook route's answer times, in ms. */
   answersMs?: number[];
+  /** MODE=webhooks: the share of the run the app's event loop was busy (0 to 1). */
+  busy?: number;
 }
 
 /** Node flags of the drains run a second time: a 64 MB heap, and `gc()` for the live heap. */
@@ -160,7 +162,7 @@ const routeRuns = [
 ].map((r) => ({ ...r, ...answerTimes(r.drain) }));
 for (const r of routeRuns) {
   console.log(
-    `records webhooks | route answer beside ${r.label} | p50 ${r.p50.toFixed(1)} ms | p99 ${r.p99.toFixed(1)} ms | ${r.count} webhooks | ${r.drain.records === 0 ? '-' : perSecond(r.drain).toFixed(0)} records/s`,
+    `records webhooks | route answer beside ${r.label} | p50 ${r.p50.toFixed(1)} ms | p99 ${r.p99.toFixed(1)} ms | ${r.count} webhooks | ${r.drain.records === 0 ? '-' : perSecond(r.drain).toFixed(0)} records/s | event loop busy ${((r.drain.busy ?? NaN) * 100).toFixed(0)} %`,
   );
 }
 
@@ -168,10 +170,11 @@ await ask({ type: 'close' });
 await worker.terminate();
 
 const floor = ((RECORDS / PAGE) * WRITE_MS) / 1000;
+const busyPercent = (d: Drain): string => `${((d.busy ?? NaN) * 100).toFixed(0)} %`;
 const routeRows = routeRuns
   .map(
     (r) =>
-      `| ${r.label} | ${r.count} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.drain.records === 0 ? '-' : perSecond(r.drain).toFixed(0)} |`,
+      `| ${r.label} | ${r.count} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.drain.records === 0 ? '-' : perSecond(r.drain).toFixed(0)} | ${busyPercent(r.drain)} |`,
   )
   .join('\n');
 const report = `# Benchmark results: records delivery (issue 19)
@@ -229,8 +232,8 @@ A worker thread of that process posts signed \`sync\` webhooks one after the oth
 
 The baselines' webhooks name a model no handler takes, so they start nothing.
 
-| beside the route | webhooks | p50 | p99 (target: under 20 ms) | records/s |
-| --- | ---: | ---: | ---: | ---: |
+| beside the route | webhooks | p50 | p99 (target: under 20 ms) | records/s | app's event loop busy |
+| --- | ---: | ---: | ---: | ---: | ---: |
 ${routeRows}
 
 The route answers in the same event loop that parses the pages. On this machine, the

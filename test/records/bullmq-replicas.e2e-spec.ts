@@ -12,18 +12,25 @@ import {
   type NangoRecordsStream,
 } from '../../lib/records/nango-records-stream.js';
 import { NangoStandIn } from '../../lib/testing/index.js';
+import {
+  postWebhook,
+  sortedJson,
+  webhookHeaders,
+} from '../../lib/testing/stand-in/stand-in.webhook-sender.js';
 import { eventually } from '../fixtures/eventually.js';
 import {
   REPLICA_KEYS,
+  REPLICA_SIGNING_KEY,
   type ReplicaDelivery,
   type ReplicaMessage,
 } from '../fixtures/records-replica.js';
 import { redisCli, startRedis, type RedisServer } from '../fixtures/redis-server.js';
 import { absorbOAuth2 } from '../fixtures/seed.js';
 
-// Three replica processes (node child processes, each a Nest app with NangoModule's
-// `records: { queue: BullmqDrainQueue }` and an @OnNangoRecords() handler; cursors and
-// deliveries in Redis) share one real redis-server. Slow steps have generous timeouts; nothing asserts on speed.
+// Three replica processes (node child processes, each a Nest app listening on 127.0.0.1 with
+// NangoModule's webhook route, `records: { queue: BullmqDrainQueue }` and an @OnNangoRecords()
+// handler; cursors and deliveries in Redis) share one real redis-server; the test posts signed
+// `sync` webhooks to their routes, as Nango would through a load balancer. Slow steps have generous timeouts; nothing asserts on speed.
 jest.setTimeout(240_000);
 
 const CHILD = fileURLToPath(new URL('../fixtures/records-replica.child.ts', import.meta.url));
@@ -35,6 +42,8 @@ const NEVER = '2999-01-01T00:00:00.000Z';
 
 interface Replica {
   readonly name: string;
+  /** Its webhook route, once it said it is ready. */
+  url?: string;
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
   readonly messages: ReplicaMessage[];
@@ -100,9 +109,12 @@ function start(name: string, redis: RedisServer, env: Record<string, string> = {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages: ReplicaMessage[] = [];
-  child.on('message', (m: ReplicaMessage) => messages.push(m));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const replica = { name, child, exited, messages };
+  const replica: Replica = { name, child, exited, messages };
+  child.on('message', (m: ReplicaMessage) => {
+    messages.push(m);
+    if ('ready' in m) replica.url = m.ready;
+  });
   replicas.push(replica);
   return replica;
 }
@@ -120,28 +132,40 @@ async function startFleet(
   return fleet;
 }
 
-/** The sync webhooks, spread over the fleet: each stream requested `times` times, round robin. */
+/** The signed `sync` webhook Nango posts at the end of a run of a stream. */
+function syncWebhook(s: NangoRecordsStream): { body: string; headers: Record<string, string> } {
+  const now = new Date().toISOString();
+  const body = sortedJson({
+    from: 'nango',
+    type: 'sync',
+    providerConfigKey: s.providerConfigKey,
+    connectionId: s.connectionId,
+    syncName: 'issues',
+    model: s.model,
+    syncType: 'INCREMENTAL',
+    success: true,
+    responseResults: { added: RECORDS, updated: 0, deleted: 0 },
+    modifiedAfter: now,
+    queryTimeStamp: now,
+  });
+  return { body, headers: webhookHeaders(body, REPLICA_SIGNING_KEY) };
+}
+
+/**
+ * Posts the sync webhooks to the replicas' routes, spread over the fleet: each stream's
+ * `times` times, round robin, all at once; every one answers 200 (once its drain is queued).
+ */
 async function webhooks(fleet: Replica[], times: number): Promise<void> {
-  const before = fleet.map((r) => r.messages.filter((m) => 'enqueued' in m).length);
-  const sent = fleet.map(() => 0);
+  const posts: Promise<number>[] = [];
   let i = 0;
   for (let round = 0; round < times; round++) {
     for (const s of streams) {
-      const at = i++ % fleet.length;
-      fleet[at]?.child.send({ enqueue: s });
-      sent[at] = (sent[at] ?? 0) + 1;
+      const url = fleet[i++ % fleet.length]?.url ?? '';
+      const { body, headers } = syncWebhook(s);
+      posts.push(postWebhook(url, body, headers));
     }
   }
-  await eventually(
-    () =>
-      fleet.every(
-        (r, k) =>
-          r.messages.filter((m) => 'enqueued' in m).length >= (before[k] ?? 0) + (sent[k] ?? 0),
-      ),
-    'every replica queued its webhooks',
-    60_000,
-  );
-  for (const r of fleet) expect(r.messages.filter((m) => 'failed' in m)).toEqual([]);
+  expect(await Promise.all(posts)).toEqual(posts.map(() => 200));
 }
 
 async function stop(replica: Replica): Promise<void> {

@@ -5,7 +5,10 @@ import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import type { Dispatcher } from 'undici';
 import {
   NangoModule,
   NangoRequestError,
@@ -257,6 +260,64 @@ describe('the size bound of buffered answers (maxContentLength)', () => {
     }
     // The gzipped answer is small on the wire: only its decompressed size is over the bound.
     expect(gzipSync(big).length).toBeLessThan(1000);
+  });
+});
+
+describe('what a finished call keeps', () => {
+  // A full collection on demand: the flag makes `gc` a global of contexts created after it.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  it('a handler undici still holds after the call keeps nothing of the answer, nor of a failure', async () => {
+    const pool = new NangoUndiciPool(server.url);
+    // undici may keep a dispatch handler referenced after its request ended; so does this list.
+    const handlers: Dispatcher.DispatchHandler[] = [];
+    const dispatcher = {
+      get waiting() {
+        return pool.waiting;
+      },
+      set waiting(value: number) {
+        pool.waiting = value;
+      },
+      dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
+        handlers.push(handler);
+        return pool.dispatch(options, handler);
+      },
+    };
+    const client = axios.create({
+      baseURL: server.url,
+      adapter: createNangoUndiciAdapter({
+        baseURL: server.url,
+        dispatcher,
+        fallback: axios.getAdapter('http'),
+      }),
+    });
+    server.answer = (req, res) => {
+      const failed = req.url === '/failing';
+      res.writeHead(failed ? 500 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ id: i })) }));
+    };
+    try {
+      const answers: WeakRef<object>[] = [];
+      const call = async (path: string): Promise<void> => {
+        const data = await client.get<object>(path).then(
+          (response) => response.data,
+          (error: AxiosError<object>) => error.response?.data ?? {},
+        );
+        expect(data).toHaveProperty('records');
+        answers.push(new WeakRef(data));
+      };
+      await call('/records');
+      await call('/failing');
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        gc();
+      }
+      expect(handlers).toHaveLength(2);
+      expect(answers.map((answer) => answer.deref())).toEqual([undefined, undefined]);
+    } finally {
+      await pool.destroy();
+    }
   });
 });
 

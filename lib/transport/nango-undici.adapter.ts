@@ -138,9 +138,16 @@ function handles(config: InternalAxiosRequestConfig): boolean {
   );
 }
 
+/** The settle functions of the promise a call's caller awaits. */
+interface Caller {
+  readonly resolve: (response: AxiosResponse) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
- * One request in flight: an undici dispatch handler that buffers the answer. Nothing outlives
- * the call: the handler, its chunks and its listeners are dropped once it settles.
+ * One request in flight: an undici dispatch handler that buffers the answer. Once it settles
+ * it holds nothing of the answer: its chunks, its listeners and its caller are dropped, since
+ * undici may keep a handler referenced after its request ended.
  */
 class BufferedCall implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
@@ -151,8 +158,13 @@ class BufferedCall implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   /** Whether the request has reached a connection, or needs none (not dispatched, or over). */
   private started = true;
-  /** Set once the caller has an answer or an error: later events only stop the request. */
-  private done = false;
+  /**
+   * The caller, until it has an answer or an error; later events only stop the request. Dropped
+   * then: a resolved promise keeps its response, the whole parsed body, for as long as anything
+   * reaches it, and a handler kept by undici would make the GC copy and promote every answer
+   * (measured: 2.9 MB instead of 0.3 MB surviving each scavenge while a drain reads pages).
+   */
+  private caller: Caller | undefined;
   private readonly limit: number;
   private readonly onCancel = (reason?: unknown): void => {
     const error =
@@ -165,9 +177,10 @@ class BufferedCall implements Dispatcher.DispatchHandler {
   constructor(
     private readonly config: InternalAxiosRequestConfig,
     private readonly dispatcher: NangoDispatcher,
-    private readonly resolve: (response: AxiosResponse) => void,
-    private readonly reject: (error: unknown) => void,
+    resolve: (response: AxiosResponse) => void,
+    reject: (error: unknown) => void,
   ) {
+    this.caller = { resolve, reject };
     const max = config.maxContentLength;
     this.limit = max !== undefined && max > -1 ? max : Infinity;
   }
@@ -208,7 +221,7 @@ class BufferedCall implements Dispatcher.DispatchHandler {
     this.start();
     // undici may start a request again (after a failure at the head of a pipeline): a call
     // that has already ended must send nothing more.
-    if (this.done) controller.abort(new CanceledError());
+    if (this.caller === undefined) controller.abort(new CanceledError());
   }
 
   onResponseStart(
@@ -225,7 +238,7 @@ class BufferedCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.done) return;
+    if (this.caller === undefined) return;
     this.size += chunk.length;
     // Compressed bytes count too: a body never grows when decompressed by less than nothing.
     if (this.size > this.limit) return this.tooLarge();
@@ -235,7 +248,7 @@ class BufferedCall implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     // The request is complete: nothing left to abort, and the socket goes back to the pool.
     this.controller = undefined;
-    if (this.done) return;
+    if (this.caller === undefined) return;
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.chunks = [];
     const encoding = String(this.headers['content-encoding'] ?? '').toLowerCase();
@@ -284,8 +297,7 @@ class BufferedCall implements Dispatcher.DispatchHandler {
     }
     const valid = config.validateStatus;
     if (!valid || valid(this.status)) {
-      this.finish();
-      this.resolve(response);
+      this.finish()?.resolve(response);
       return;
     }
     this.fail(
@@ -313,11 +325,11 @@ class BufferedCall implements Dispatcher.DispatchHandler {
 
   /** Rejects the call (once) and stops the request if it is still running. */
   private fail(error: unknown): void {
-    if (this.done) return;
-    this.finish();
+    const caller = this.finish();
+    if (caller === undefined) return;
     const controller = this.controller;
     if (controller !== undefined && !controller.aborted) controller.abort(error as Error);
-    this.reject(error);
+    caller.reject(error);
   }
 
   /** The request no longer waits for a connection. */
@@ -327,12 +339,16 @@ class BufferedCall implements Dispatcher.DispatchHandler {
     this.dispatcher.waiting--;
   }
 
-  private finish(): void {
-    this.done = true;
+  /** Ends the call (once): gives the caller, which the handler no longer keeps. */
+  private finish(): Caller | undefined {
+    const caller = this.caller;
+    if (caller === undefined) return undefined;
+    this.caller = undefined;
     this.start();
     this.chunks = [];
     this.config.cancelToken?.unsubscribe(this.onCancel);
     this.config.signal?.removeEventListener?.('abort', this.onCancel);
+    return caller;
   }
 
   /** An undici or socket error as the `AxiosError` axios's own adapter would have thrown. */

@@ -1,5 +1,6 @@
 import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
+import { MethodOptions } from '../utils/method-options.js';
 
 /** Which records an `@OnNangoRecords()` handler takes; each field set must match. */
 export interface OnNangoRecordsOptions {
@@ -16,7 +17,7 @@ export interface OnNangoRecordsOptions {
 }
 
 /** The options of each handler method, by the method's function. */
-const HANDLERS = new WeakMap<object, OnNangoRecordsOptions[]>();
+const HANDLERS = new MethodOptions<OnNangoRecordsOptions>();
 
 const FIELDS = ['model', 'providerConfigKey', 'syncName', 'variant', 'instance'] as const;
 
@@ -66,16 +67,10 @@ function check(options: unknown): OnNangoRecordsOptions {
  * async issues(page: NangoRecordsBatch<GithubIssue>) { await this.db.upsert(page.records); }
  */
 export function OnNangoRecords(options: OnNangoRecordsOptions): MethodDecorator {
-  const copy = check(options);
-  return (_target, _key, descriptor) => {
-    const method = descriptor.value as unknown;
-    if (typeof method !== 'function') return;
-    HANDLERS.set(method, [...(HANDLERS.get(method) ?? []), copy]);
-  };
+  return HANDLERS.decorator(check(options));
 }
 
 /** The options `@OnNangoRecords()` put on a method (empty when none). */
 export function onNangoRecordsOptions(method: unknown): readonly OnNangoRecordsOptions[] {
-  if (typeof method !== 'function') return [];
-  return HANDLERS.get(method) ?? [];
+  return HANDLERS.of(method);
 }

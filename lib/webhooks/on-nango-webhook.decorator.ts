@@ -1,5 +1,6 @@
 import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
+import { MethodOptions } from '../utils/method-options.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 
 /** Which webhooks an `@OnNangoWebhook()` handler takes; each field set must match. */
@@ -32,7 +33,7 @@ export type OnNangoWebhookFilter = (
 };
 
 /** The filters of each handler method, by the method's function. */
-const FILTERS = new WeakMap<object, OnNangoWebhookFilter[]>();
+const FILTERS = new MethodOptions<OnNangoWebhookFilter>();
 
 const TYPES: ReadonlySet<string> = new Set(['auth', 'sync', 'forward', 'async_action']);
 
@@ -55,18 +56,12 @@ export function OnNangoWebhook(filter: OnNangoWebhookFilter): MethodDecorator {
       },
     ]);
   }
-  const copy = { ...filter };
-  return (_target, _key, descriptor) => {
-    const method = descriptor.value as unknown;
-    if (typeof method !== 'function') return;
-    FILTERS.set(method, [...(FILTERS.get(method) ?? []), copy]);
-  };
+  return FILTERS.decorator({ ...filter });
 }
 
 /** The filters `@OnNangoWebhook()` put on a method (empty when none). */
 export function onNangoWebhookFilters(method: unknown): readonly OnNangoWebhookFilter[] {
-  if (typeof method !== 'function') return [];
-  return FILTERS.get(method) ?? [];
+  return FILTERS.of(method);
 }
 
 /** Whether a verified webhook matches a filter (delivered by the route of `instance`). */

@@ -183,26 +183,24 @@ async function postWhile(
   return answers;
 }
 
+/** One drain, timed: records, seconds, peak RSS growth and the live heap's growth. */
+async function timed(drain: () => Promise<number>): Promise<object> {
+  liveHeap.start();
+  const stop = rssPeak();
+  const started = performance.now();
+  const records = await drain();
+  const seconds = (performance.now() - started) / 1000;
+  return { records, seconds, peakRssMb: stop(), liveHeapMb: liveHeap.max() };
+}
+
 async function measure(): Promise<object> {
-  if (MODE === 'loop') {
-    liveHeap.start();
-    const stop = rssPeak();
-    const started = performance.now();
-    const records = await handWritten(CONNECTION_ID);
-    const seconds = (performance.now() - started) / 1000;
-    return { records, seconds, peakRssMb: stop(), liveHeapMb: liveHeap.max() };
-  }
+  if (MODE === 'loop') return timed(() => handWritten(CONNECTION_ID));
   if (MODE === 'decorator') {
     const context = await NestFactory.createApplicationContext(BenchRecordsModule, {
       logger: ['error'],
     });
     try {
-      liveHeap.start();
-      const stop = rssPeak();
-      const started = performance.now();
-      const records = await drainAll(context);
-      const seconds = (performance.now() - started) / 1000;
-      return { records, seconds, peakRssMb: stop(), liveHeapMb: liveHeap.max() };
+      return await timed(() => drainAll(context));
     } finally {
       await context.close();
     }

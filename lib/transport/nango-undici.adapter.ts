@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { nangoAnswerTurns, type NangoAnswerTurns } from './nango-answer-turns.js';
 import { parseJsonAnswer, parsingJsonAnswers } from './nango-json-answer.js';
 
 /** What the adapter needs of its dispatcher: a `NangoUndiciPool` in the module. */
@@ -94,7 +95,8 @@ export interface NangoAdapterTarget {
  * and fails with axios's codes (`ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`/`ECONNABORTED`,
  * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). It parses a JSON body once, as axios's default
  * `transformResponse` would (see {@link parseJsonAnswer}), and hands axios its headers as
- * `AxiosHeaders`, so the instance needs no default response transform. Streams, `params`, a per-request `proxy`, `auth`,
+ * `AxiosHeaders`, so the instance needs no default response transform. Answers of 64 KB and
+ * more are parsed one per turn of the event loop (see {@link NangoAnswerTurns}). Streams, `params`, a per-request `proxy`, `auth`,
  * `socketPath`, progress callbacks, other origins and bodies that are not a string or a
  * Buffer go to `fallback`.
  */
@@ -253,12 +255,12 @@ class BufferedCall implements Dispatcher.DispatchHandler {
     this.chunks = [];
     const encoding = String(this.headers['content-encoding'] ?? '').toLowerCase();
     const decode = this.config.decompress === false ? undefined : DECODERS[encoding];
-    if (decode === undefined || body.length === 0) return this.settle(body);
+    if (decode === undefined || body.length === 0) return this.settleInTurn(body);
     decode(body, { maxOutputLength: Math.min(this.limit, 2 ** 32) }).then(
       (decoded) => {
         delete this.headers['content-encoding'];
         delete this.headers['content-length'];
-        this.settle(decoded);
+        this.settleInTurn(decoded);
       },
       (error: unknown) =>
         this.fail(
@@ -273,7 +275,14 @@ class BufferedCall implements Dispatcher.DispatchHandler {
     this.fail(this.toAxiosError(error));
   }
 
+  /** Settles with the body once it has a turn of the event loop (see {@link nangoAnswerTurns}). */
+  private settleInTurn(body: Buffer): void {
+    nangoAnswerTurns.run(body.length, () => this.settle(body));
+  }
+
   private settle(body: Buffer): void {
+    // Canceled, or timed out, while the answer waited for its turn.
+    if (this.caller === undefined) return;
     const { config } = this;
     let data: Buffer | string = body;
     if (config.responseType !== 'arraybuffer') {

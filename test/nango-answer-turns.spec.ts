@@ -1,9 +1,6 @@
 import axios, { AxiosError } from 'axios';
 import { Worker } from 'node:worker_threads';
-import {
-  BIG_ANSWER_BYTES,
-  NangoAnswerTurns,
-} from '../lib/transport/nango-answer-turns.js';
+import { BIG_ANSWER_BYTES, NangoAnswerTurns } from '../lib/transport/nango-answer-turns.js';
 import { createNangoUndiciAdapter } from '../lib/transport/nango-undici.adapter.js';
 import { NangoUndiciPool } from '../lib/transport/nango-undici.pool.js';
 

@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
-import { nangoAnswerTurns, type NangoAnswerTurns } from './nango-answer-turns.js';
+import { nangoAnswerTurns } from './nango-answer-turns.js';
 import { parseJsonAnswer, parsingJsonAnswers } from './nango-json-answer.js';
 
 /** What the adapter needs of its dispatcher: a `NangoUndiciPool` in the module. */
@@ -96,7 +96,7 @@ export interface NangoAdapterTarget {
  * `ERR_CANCELED`, `ERR_BAD_RESPONSE`). It parses a JSON body once, as axios's default
  * `transformResponse` would (see {@link parseJsonAnswer}), and hands axios its headers as
  * `AxiosHeaders`, so the instance needs no default response transform. Answers of 64 KB and
- * more are parsed one per turn of the event loop (see {@link NangoAnswerTurns}). Streams, `params`, a per-request `proxy`, `auth`,
+ * more are parsed one per turn of the event loop (see {@link nangoAnswerTurns}). Streams, `params`, a per-request `proxy`, `auth`,
  * `socketPath`, progress callbacks, other origins and bodies that are not a string or a
  * Buffer go to `fallback`.
  */

@@ -274,6 +274,13 @@ export class NangoRecordsService
       }
       return report;
     } catch (error) {
+      if (this.stopping.signal.aborted) {
+        // Ended by the shutdown (while it waited between tries): not parked, and no error.
+        this.logger.warn(
+          `Drain of ${describeRecordsStream(stream)} stopped by the application's shutdown; its cursor stays on the last committed page`,
+        );
+        throw error;
+      }
       this.parkedStreams.set(key, stream);
       this.logger.error(error instanceof Error ? error.message : String(error));
       throw error;

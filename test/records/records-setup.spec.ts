@@ -17,6 +17,7 @@ import {
   type NangoRecordsStream,
 } from '../../lib/index.js';
 import { NangoStandIn } from '../../lib/testing/index.js';
+import { CapturingLogger } from '../fixtures/capturing-logger.js';
 import { eventually } from '../fixtures/eventually.js';
 
 /** The records option, the decorator and the start-up checks; the queue's coalescing; reconcile. */
@@ -352,6 +353,67 @@ describe('a listRecords that times out', () => {
           model: 'Issue',
         }),
       ).toBeUndefined();
+    } finally {
+      await app.close();
+      await standIn.close();
+    }
+  }, 60_000);
+});
+
+describe('a drain when the application shuts down', () => {
+  it('that waits between tries of a page ends at once, said as a warning, not as a parked stream or an error', async () => {
+    @Injectable()
+    class Failing {
+      calls = 0;
+      @OnNangoRecords({ model: 'Issue' })
+      take(): void {
+        this.calls++;
+        throw new Error('the database is down');
+      }
+    }
+    const standIn = await NangoStandIn.start({
+      connections: [{ providerConfigKey: 'github', connectionId: 's-1', credentials: {} }],
+    });
+    await standIn.sync({
+      providerConfigKey: 'github',
+      connectionId: 's-1',
+      model: 'Issue',
+      added: [{ id: 'x' }],
+      webhook: false,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({
+          secretKey: standIn.secretKey,
+          host: standIn.url,
+          records: {
+            reconcileEvery: 86_400_000,
+            retry: { attempts: 3, minDelayMs: 300_000, maxDelayMs: 300_000 },
+          },
+        }),
+      ],
+      providers: [Failing],
+    }).compile();
+    const logger = new CapturingLogger();
+    const app = moduleRef.createNestApplication({ logger });
+    const input = { providerConfigKey: 'github', connectionId: 's-1', model: 'Issue' };
+    try {
+      await app.init();
+      const records = app.get(NangoRecordsService);
+      const drained = records.drain(input).catch((e: unknown) => e);
+      await eventually(() => app.get(Failing).calls === 1, 'the first try of the page');
+      // The drain now waits five minutes before its next try; closing does not wait for it.
+      await app.close();
+      const error = await drained;
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe('The application is shutting down');
+      expect(app.get(Failing).calls).toBe(1);
+      expect(records.parked()).toEqual([]);
+      expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+      expect(logger.text()).toMatch(
+        /warn Drain of github\/s-1 Issue \(base\) stopped by the application's shutdown; its cursor stays on the last committed page/,
+      );
+      expect(await records.cursorOf(input)).toBeUndefined();
     } finally {
       await app.close();
       await standIn.close();

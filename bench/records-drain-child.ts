@@ -1,7 +1,9 @@
 // One drain of the records benchmark, in a process of its own (so its RSS is its own). MODE=loop
 // is the loop teams write by hand over @nangohq/node (fetch a page, write it, save the cursor,
 // repeat); MODE=decorator drains the same stream through a Nest app with an @OnNangoRecords()
-// handler, started by NangoRecordsService.drain(); MODE=webhooks drains the streams of
+// handler, started by NangoRecordsService.drain(); MODE=writes only awaits the handler's write
+// once per page of RECORDS, one after the other, reading nothing (the floor of any drain that
+// writes its pages in order); MODE=webhooks drains the streams of
 // CONNECTION_IDS at once while a worker thread posts signed sync webhooks to the app's route,
 // timing its answers (WORK=loop runs the hand-written loops instead, WORK=none nothing), and
 // how busy its event loop was. It prints one JSON line: records, seconds, peak RSS growth in MB, the live
@@ -24,8 +26,12 @@ import type { WebhookPosterData } from './records-webhook-poster.js';
 const { MODE = 'loop', NANGO_URL = '', SECRET_KEY = '', PROVIDER_CONFIG_KEY = '' } = process.env;
 const MODEL = process.env['MODEL'] ?? '';
 const CONNECTION_IDS = (process.env['CONNECTION_IDS'] ?? '').split(',');
+/** MODE=webhooks: the streams drained (by WORK) during the untimed warm-up. */
+const WARM_UP_IDS = (process.env['WARM_UP_IDS'] ?? '').split(',').filter((id) => id !== '');
 const CONNECTION_ID = CONNECTION_IDS[0] ?? '';
 const PAGE = Number(process.env['PAGE'] ?? 100);
+/** MODE=writes: the records whose pages are written. */
+const RECORDS = Number(process.env['RECORDS'] ?? 0);
 const WRITE_MS = Number(process.env['WRITE_MS'] ?? 5);
 const SIGNING_KEY = 'whsk-bench-records';
 /**
@@ -144,15 +150,32 @@ async function sum(counts: Promise<number>[]): Promise<number> {
   return (await Promise.all(counts)).reduce((a, b) => a + b, 0);
 }
 
-/** Drains every stream of CONNECTION_IDS with NangoRecordsService.drain(), all at once. */
-async function drainAll(app: INestApplicationContext): Promise<number> {
+/** Drains the streams of `connectionIds` with NangoRecordsService.drain(), all at once. */
+async function drainAll(
+  app: INestApplicationContext,
+  connectionIds = CONNECTION_IDS,
+): Promise<number> {
   const service = app.get(NangoRecordsService);
+  const handler = app.get(BenchRecords);
+  const before = handler.records;
   await Promise.all(
-    CONNECTION_IDS.map((connectionId) =>
+    connectionIds.map((connectionId) =>
       service.drain({ providerConfigKey: PROVIDER_CONFIG_KEY, connectionId, model: MODEL }),
     ),
   );
-  return app.get(BenchRecords).records;
+  return handler.records - before;
+}
+
+/** MODE=webhooks: the WORK of the app on `connectionIds` (none: for `idleMs`), and the model its webhooks name. */
+function work(
+  app: INestApplicationContext,
+  connectionIds: string[],
+  idleMs: number,
+): [Promise<number>, string] {
+  // The webhooks of the baselines name a model no handler takes: they start no drain.
+  if (WORK === 'decorator') return [drainAll(app, connectionIds), MODEL];
+  if (WORK === 'loop') return [sum(connectionIds.map(handWritten)), UNHANDLED_MODEL];
+  return [sleep(idleMs).then(() => 0), UNHANDLED_MODEL];
 }
 
 /**
@@ -195,6 +218,12 @@ async function timed(drain: () => Promise<number>): Promise<object> {
 
 async function measure(): Promise<object> {
   if (MODE === 'loop') return timed(() => handWritten(CONNECTION_ID));
+  if (MODE === 'writes') {
+    return timed(async () => {
+      for (let page = 0; page < RECORDS / PAGE; page++) await write();
+      return RECORDS;
+    });
+  }
   if (MODE === 'decorator') {
     const context = await NestFactory.createApplicationContext(BenchRecordsModule, {
       logger: ['error'],
@@ -209,24 +238,20 @@ async function measure(): Promise<object> {
   await app.listen(0, '127.0.0.1');
   try {
     const url = `${await app.getUrl()}/${WEBHOOK_PATH}`;
-    // Warm-up, untimed: the route's first answers include compiling its code.
-    await postWhile(url, sleep(WARM_UP_MS), UNHANDLED_MODEL);
-    const stop = rssPeak();
+    // Warm-up, untimed: the first answers of the route, and the first pages of the work beside
+    // it, include compiling their code (a running app has compiled them long ago).
+    const [warming] = work(app, WARM_UP_IDS, 0);
+    await postWhile(url, Promise.all([sleep(WARM_UP_MS), warming]), UNHANDLED_MODEL);
+    // No RSS sampling here: its timer would add work to the loop whose answers are timed.
     const started = performance.now();
     const loopBefore = performance.eventLoopUtilization();
-    // The webhooks of the baselines name a model no handler takes: they start no drain.
-    const [work, model] =
-      WORK === 'decorator'
-        ? [drainAll(app), MODEL]
-        : WORK === 'loop'
-          ? [sum(CONNECTION_IDS.map(handWritten)), UNHANDLED_MODEL]
-          : [sleep(IDLE_MS).then(() => 0), UNHANDLED_MODEL];
-    const answersMs = await postWhile(url, work, model);
-    const records = await work;
+    const [timedWork, model] = work(app, CONNECTION_IDS, IDLE_MS);
+    const answersMs = await postWhile(url, timedWork, model);
+    const records = await timedWork;
     // How much of the run the app's event loop was busy (1: never idle).
     const busy = performance.eventLoopUtilization(loopBefore).utilization;
     const seconds = (performance.now() - started) / 1000;
-    return { records, seconds, peakRssMb: stop(), answersMs, busy };
+    return { records, seconds, answersMs, busy };
   } finally {
     await app.close();
   }

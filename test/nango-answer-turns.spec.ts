@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import axios, { AxiosError } from 'axios';
 import { Worker } from 'node:worker_threads';
 import { BIG_ANSWER_BYTES, NangoAnswerTurns } from '../lib/transport/nango-answer-turns.js';
@@ -34,6 +35,22 @@ describe('NangoAnswerTurns', () => {
     await turn();
     turns.run(BIG_ANSWER_BYTES * 4, () => handled.push('later'));
     expect(handled).toEqual(['first', 'later']);
+  });
+
+  it("takes its turns on Node's own timers, so an app's test that fakes timers still gets every answer", async () => {
+    const turns = new NangoAnswerTurns();
+    const handled: string[] = [];
+    jest.useFakeTimers();
+    try {
+      turns.run(BIG_ANSWER_BYTES, () => handled.push('big 1'));
+      turns.run(BIG_ANSWER_BYTES, () => handled.push('big 2'));
+    } finally {
+      jest.useRealTimers();
+    }
+    await turn();
+    await turn();
+    // With the global setImmediate, faked, 'big 2' would wait until the test advanced the clock.
+    expect(handled).toEqual(['big 1', 'big 2']);
   });
 });
 

@@ -1,3 +1,7 @@
+// Node's own, not the global one: a test of the app that fakes timers (jest.useFakeTimers()) must
+// not leave big answers waiting for a turn that never comes.
+import { setImmediate } from 'node:timers';
+
 /**
  * Answers of at least this many bytes take turns (see {@link NangoAnswerTurns}): a page of 100
  * records of 1 KB is about 100 KB, and its `JSON.parse` holds the thread for a few tenths of a

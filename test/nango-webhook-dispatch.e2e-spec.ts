@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
@@ -8,6 +8,7 @@ import {
   OnNangoWebhook,
   signNangoWebhook,
 } from '../lib/index.js';
+import { matchesNangoWebhook } from '../lib/webhooks/on-nango-webhook.decorator.js';
 import { Audit, calls, Connections, Failing } from './fixtures/apps/webhook-dispatch.app.js';
 import { CapturingLogger } from './fixtures/capturing-logger.js';
 
@@ -171,5 +172,54 @@ describe('webhooks option', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow(/rawBody: true/);
     await app.close();
+  });
+});
+
+describe("@OnNangoWebhook({ instance: 'default' })", () => {
+  it("is called for the default instance's webhooks", async () => {
+    const seen: string[] = [];
+    @Injectable()
+    class Named {
+      @OnNangoWebhook({ type: 'auth', instance: 'default' })
+      onAuth(payload: { connectionId: string }): void {
+        seen.push(payload.connectionId);
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: SECRET, webhooks: { path: 'hooks' } })],
+      providers: [Named],
+    }).compile();
+    const app = moduleRef.createNestApplication({ rawBody: true, logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const body = JSON.stringify(auth);
+      const hooks = `${(await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')}/hooks`;
+      const res = await fetch(hooks, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-nango-hmac-sha256': signNangoWebhook(body, SECRET),
+        },
+        body,
+      });
+      await res.text();
+      expect(res.status).toBe(200);
+      expect(seen).toEqual(['conn-1']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('matchesNangoWebhook()', () => {
+  it("reads instance 'default' as the default instance, on either side", () => {
+    expect(
+      matchesNangoWebhook({ type: 'auth', instance: 'default' }, auth as never, undefined),
+    ).toBe(true);
+    expect(matchesNangoWebhook({ type: 'auth' }, auth as never, 'default')).toBe(true);
+    expect(matchesNangoWebhook({ type: 'auth', instance: 'dev' }, auth as never, undefined)).toBe(
+      false,
+    );
+    expect(matchesNangoWebhook({ type: 'auth' }, auth as never, 'dev')).toBe(false);
   });
 });

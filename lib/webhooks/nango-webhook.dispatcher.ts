@@ -17,6 +17,7 @@ import {
   type OnNangoWebhookFilter,
 } from './on-nango-webhook.decorator.js';
 import { NangoInstanceRegistry } from '../nango-instance.registry.js';
+import { namedInstance } from '../nango.tokens.js';
 import { providerMethods } from '../utils/provider-methods.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
 import { traceWebhook, type NangoWebhookRun } from '../telemetry/nango-webhook.telemetry.js';
@@ -67,7 +68,9 @@ export class NangoWebhookDispatcher implements OnModuleInit {
   onModuleInit(): void {
     const handlers: Handler[] = [];
     for (const { instance, name, fn } of providerMethods(this.discovery, this.scanner)) {
-      const filters = onNangoWebhookFilters(fn).filter((f) => f.instance === this.route.instance);
+      const filters = onNangoWebhookFilters(fn).filter(
+        (f) => namedInstance(f.instance) === namedInstance(this.route.instance),
+      );
       if (filters.length === 0 || typeof fn !== 'function') continue;
       handlers.push({
         name,

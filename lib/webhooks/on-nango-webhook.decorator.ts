@@ -1,6 +1,7 @@
 import { NangoConfigurationError } from '../errors/nango-misuse.errors.js';
 import { isRecord } from '../utils/is-record.js';
 import { MethodOptions } from '../utils/method-options.js';
+import { namedInstance } from '../nango.tokens.js';
 import type { NangoWebhookBody } from '../interfaces/nango-webhook.interface.js';
 
 /** Which webhooks an `@OnNangoWebhook()` handler takes; each field set must match. */
@@ -64,13 +65,17 @@ export function onNangoWebhookFilters(method: unknown): readonly OnNangoWebhookF
   return FILTERS.of(method);
 }
 
-/** Whether a verified webhook matches a filter (delivered by the route of `instance`). */
+/**
+ * Whether a verified webhook matches a filter (delivered by the route of `instance`; `'default'`
+ * is the default instance, as `undefined` is).
+ */
 export function matchesNangoWebhook(
   filter: OnNangoWebhookFilter,
   payload: NangoWebhookBody,
   instance: string | undefined,
 ): boolean {
-  if (filter.instance !== instance || payload.type !== filter.type) return false;
+  if (namedInstance(filter.instance) !== namedInstance(instance)) return false;
+  if (payload.type !== filter.type) return false;
   const fields = payload as unknown as Record<string, unknown>;
   for (const [field, wanted] of Object.entries(filter)) {
     if (field === 'type' || field === 'instance' || wanted === undefined) continue;

@@ -12,6 +12,7 @@ import type { NangoSyncSuccessWebhook } from '../interfaces/nango-webhook.interf
 import type { NangoSyncWebhookListener } from '../webhooks/nango-sync-webhook.listener.js';
 import { NangoStartupError, NangoUsageError } from '../errors/nango-misuse.errors.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
+import { getNangoOptionsToken, namedInstance } from '../nango.tokens.js';
 import { providerMethods } from '../utils/provider-methods.js';
 import { recordCommittedPage, traceRecordsDrain } from '../telemetry/nango-records.telemetry.js';
 import type { NangoDrainQueue } from './nango-drain-queue.js';
@@ -96,10 +97,19 @@ export class NangoRecordsService
   onModuleInit(): void {
     const found: Registered[] = [];
     const problems: Array<{ handler: string; problem: string }> = [];
+    const tokens = new Set(this.discovery.getProviders().map((wrapper) => wrapper.token));
     for (const { instance, name, fn } of providerMethods(this.discovery, this.scanner)) {
       const all = onNangoRecordsOptions(fn);
       const seen = new Set(
-        all.map((o) => JSON.stringify([o.model, o.providerConfigKey, o.variant, o.syncName])),
+        all.map((o) =>
+          JSON.stringify([
+            namedInstance(o.instance),
+            o.model,
+            o.providerConfigKey,
+            o.variant ?? 'base',
+            o.syncName,
+          ]),
+        ),
       );
       if (seen.size < all.length) {
         problems.push({
@@ -107,7 +117,15 @@ export class NangoRecordsService
           problem: `${name} has the same @OnNangoRecords() twice: it would get every page twice`,
         });
       }
-      for (const options of all.filter((o) => o.instance === this.instance)) {
+      for (const wanted of new Set(all.map((o) => namedInstance(o.instance)))) {
+        if (wanted === undefined || tokens.has(getNangoOptionsToken(wanted))) continue;
+        problems.push({
+          handler: name,
+          problem: `${name} has @OnNangoRecords({ instance: '${wanted}' }) but the application registers no NangoModule.forRoot({ name: '${wanted}' }): it would never get a page`,
+        });
+      }
+      const mine = all.filter((o) => namedInstance(o.instance) === namedInstance(this.instance));
+      for (const options of mine) {
         const call = (batch: NangoRecordsBatch): unknown =>
           (fn as (b: NangoRecordsBatch) => unknown).call(instance, batch);
         found.push({ name, options, call });

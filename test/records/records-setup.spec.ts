@@ -119,6 +119,76 @@ describe('@OnNangoRecords()', () => {
   });
 });
 
+describe('@OnNangoRecords() instance', () => {
+  it('an instance the application does not register stops app.init(): the handler would never get a page', async () => {
+    @Injectable()
+    class Elsewhere {
+      @OnNangoRecords({ model: 'Issue', instance: 'prod' })
+      take(): void {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [NangoModule.forRoot({ secretKey: 'sk-test', webhooks: { path: 'hooks' } })],
+      providers: [Elsewhere],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+    const error = await app.init().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as Error).message).toContain(
+      "Elsewhere.take has @OnNangoRecords({ instance: 'prod' }) but the application registers no NangoModule.forRoot({ name: 'prod' }): it would never get a page",
+    );
+    await app.close();
+  });
+
+  it("instance 'default' is the default instance, and the same handler on two instances is no duplicate", async () => {
+    const standIn = await NangoStandIn.start({
+      connections: [{ providerConfigKey: 'github', connectionId: 'i-1', credentials: {} }],
+    });
+    @Injectable()
+    class Both {
+      pages: string[] = [];
+      @OnNangoRecords({ model: 'Issue', instance: 'default' })
+      @OnNangoRecords({ model: 'Issue', instance: 'prod' })
+      take(batch: NangoRecordsBatch): void {
+        this.pages.push(
+          batch.records
+            .map((r) => String(r['id']))
+            .sort()
+            .join(','),
+        );
+      }
+    }
+    await standIn.sync({
+      providerConfigKey: 'github',
+      connectionId: 'i-1',
+      model: 'Issue',
+      added: [{ id: 'a' }, { id: 'b' }],
+      webhook: false,
+    });
+    const forRoot = (name?: string) =>
+      NangoModule.forRoot({
+        ...(name === undefined ? {} : { name }),
+        secretKey: standIn.secretKey,
+        host: standIn.url,
+        webhooks: { path: name === undefined ? 'hooks' : `hooks/${name}` },
+      });
+    const moduleRef = await Test.createTestingModule({
+      imports: [forRoot(), forRoot('prod')],
+      providers: [Both],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+    try {
+      await app.init();
+      await app
+        .get(NangoRecordsService)
+        .drain({ providerConfigKey: 'github', connectionId: 'i-1', model: 'Issue' });
+      expect(app.get(Both).pages).toEqual(['a,b']);
+    } finally {
+      await app.close();
+      await standIn.close();
+    }
+  }, 60_000);
+});
+
 describe('InProcessDrainQueue', () => {
   it('one drain per stream at a time; requests during a drain make exactly one more; other streams run alongside', async () => {
     const queue = new InProcessDrainQueue(4);

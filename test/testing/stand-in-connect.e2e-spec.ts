@@ -119,6 +119,55 @@ describe('standIn.completeConnect()', () => {
     );
   });
 
+  it("a reconnect session gives the same connection new credentials, and the webhook says 'override'", async () => {
+    standIn.setWebhookTarget(webhookUrl);
+    standIn.addIntegration('github');
+    const first = await standIn.completeConnect(
+      await session({ end_user: { id: 'user-4', email: 'u4@example.com' } }),
+      { providerConfigKey: 'github' },
+    );
+    const before = standIn.connection('github', first.connectionId);
+    const res = await fetch(`${standIn.url}/connect/sessions/reconnect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${standIn.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ connection_id: first.connectionId, integration_id: 'github' }),
+    });
+    expect(res.status).toBe(201);
+    const { token } = ((await res.json()) as { data: { token: string } }).data;
+    await expect(
+      standIn.completeConnect(token, { providerConfigKey: 'github', connectionId: 'other' }),
+    ).rejects.toThrow(
+      `standIn.completeConnect(): the reconnect session is for connection "${first.connectionId}" of "github", not "other"`,
+    );
+    const again = await standIn.completeConnect(token, {
+      providerConfigKey: 'github',
+      credentials: { type: 'API_KEY', apiKey: 'k-new' },
+    });
+    expect(again.connectionId).toBe(first.connectionId);
+    expect(again.webhook?.status).toBe(200);
+    expect(JSON.parse(again.webhook?.body ?? '')).toEqual({
+      authMode: 'API_KEY',
+      connectionId: first.connectionId,
+      endUser: { endUserEmail: 'u4@example.com', endUserId: 'user-4' },
+      environment: 'dev',
+      from: 'nango',
+      operation: 'override',
+      provider: 'github',
+      providerConfigKey: 'github',
+      success: true,
+      tags: before?.tags,
+      type: 'auth',
+    });
+    expect(standIn.connection('github', first.connectionId)).toMatchObject({
+      credentials: { type: 'API_KEY', apiKey: 'k-new' },
+      endUser: before?.endUser,
+      tags: before?.tags,
+    });
+    await expect(standIn.completeConnect(token, { providerConfigKey: 'github' })).rejects.toThrow(
+      'standIn.completeConnect(): no such connect session',
+    );
+  });
+
   it('without a webhook target: a clear error and the session kept; webhook: false only connects', async () => {
     const bare = await NangoStandIn.start();
     try {

@@ -190,8 +190,11 @@ export class NangoStandIn {
    * `createConnectSession()`): creates the connection of `providerConfigKey` (with the session's
    * end user and tags), then posts the signed `auth` webhook (`operation: 'creation'`,
    * `success: true`, `endUser`) to the webhook target, and resolves once the app answered it.
-   * Throws on an unknown, expired or used token (reconnect sessions are not played), an
-   * integration the session does not allow, or no webhook target (unless `webhook: false`).
+   * A reconnect session (`POST /connect/sessions/reconnect`) instead gives its connection the
+   * new credentials (keeping its id, end user and tags) and the webhook says
+   * `operation: 'override'`. Throws on an unknown, expired or used token, an integration the
+   * session does not allow (or, reconnecting, another connection than the session's), or no
+   * webhook target (unless `webhook: false`).
    *
    * @example
    * const { token } = await (await fetch(`${appUrl}/nango/connect-session`, { method: 'POST' })).json();

@@ -88,16 +88,21 @@ function checkCompletion(token: unknown, completion: StandInConnectCompletion): 
   }
 }
 
-/** The `auth` webhook body of a connection made through `session` (`webhook_auth_creation_connect_session.json`). */
+/**
+ * The `auth` webhook body of a connection made through `session`
+ * (`webhook_auth_creation_connect_session.json`): `operation` `creation`, or `override` for a
+ * reconnect session (`webhook_auth_override_import_again.json`).
+ */
 function authWebhook(
-  session: StandInConnectSession,
+  session: Pick<StandInConnectSession, 'endUser' | 'organization'>,
   connection: { connectionId: string; providerConfigKey: string; provider: string },
   credentials: StandInCredentials,
   tags: Record<string, string>,
+  operation: 'creation' | 'override',
 ): string {
   const { endUser, organization } = session;
   return sortedJson({
-    ...{ type: 'auth', from: 'nango', operation: 'creation', success: true },
+    ...{ type: 'auth', from: 'nango', operation, success: true },
     ...connection,
     ...{ authMode: authModeOf(credentials), environment: 'dev', tags },
     ...(endUser === undefined
@@ -117,7 +122,8 @@ function authWebhook(
  * Completes a connect session as the end user finishing the Connect UI would: creates the
  * connection (with the session's end user and tags), forgets the token, and posts the signed
  * `auth` webhook (`operation: 'creation'`, `success: true`) Nango sends, shaped as a real Nango
- * 0.71 sends it, to the webhook target. Throws when the token is unknown, expired or already
+ * 0.71 sends it, to the webhook target. A reconnect session instead gives its connection the new
+ * credentials, and the webhook says `operation: 'override'`. Throws when the token is unknown, expired or already
  * used, the integration is unknown or not allowed by the session, or no webhook target is set.
  */
 export async function completeConnectSession(
@@ -130,8 +136,7 @@ export async function completeConnectSession(
   const session = store.connectSessions.get(token);
   if (session === undefined || session.expiresAt <= Date.now()) {
     throw new Error(
-      'standIn.completeConnect(): no such connect session (unknown, expired or already used token; ' +
-        'reconnect sessions are not played)',
+      'standIn.completeConnect(): no such connect session (unknown, expired or already used token)',
     );
   }
   const { providerConfigKey } = completion;
@@ -147,14 +152,13 @@ export async function completeConnectSession(
     );
   }
   const send = completion.webhook ?? true;
+  if (session.reconnect !== undefined) {
+    return reconnectConnection(store, webhooks, token, session, session.reconnect, completion);
+  }
   if (send) webhooks.checkTarget('completeConnect');
   store.connectSessions.delete(token);
   const connectionId = completion.connectionId ?? randomUUID();
-  const credentials = completion.credentials ?? {
-    type: 'OAUTH2',
-    access_token: `gho_${randomBytes(18).toString('hex')}`,
-    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-  };
+  const credentials = completion.credentials ?? freshOAuth2();
   const tags = connectionTags(session);
   const { endUser } = session;
   store.seed([
@@ -173,6 +177,69 @@ export async function completeConnectSession(
     { connectionId, providerConfigKey, provider },
     credentials,
     tags,
+    'creation',
+  );
+  return { ...result, webhook: await webhooks.deliver(body, 'completeConnect') };
+}
+
+/** A fresh OAUTH2 token valid for an hour: what the Connect UI's default provider hands back. */
+function freshOAuth2(): StandInCredentials {
+  return {
+    type: 'OAUTH2',
+    access_token: `gho_${randomBytes(18).toString('hex')}`,
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+}
+
+/**
+ * Completes a reconnect session (`POST /connect/sessions/reconnect`): the session's connection
+ * gets the new credentials and keeps its id, end user and tags, and the `auth` webhook says
+ * `operation: 'override'`.
+ */
+async function reconnectConnection(
+  store: StandInStore,
+  webhooks: StandInSyncs,
+  token: string,
+  session: StandInConnectSession,
+  target: { providerConfigKey: string; connectionId: string },
+  completion: StandInConnectCompletion,
+): Promise<StandInConnectResult> {
+  const { providerConfigKey, connectionId } = target;
+  const what = `the reconnect session is for connection "${connectionId}" of "${providerConfigKey}"`;
+  if (completion.providerConfigKey !== providerConfigKey) {
+    throw new Error(`standIn.completeConnect(): ${what}, not of "${completion.providerConfigKey}"`);
+  }
+  if (completion.connectionId !== undefined && completion.connectionId !== connectionId) {
+    throw new Error(`standIn.completeConnect(): ${what}, not "${completion.connectionId}"`);
+  }
+  const existing = store.connection(providerConfigKey, connectionId);
+  if (existing === undefined) {
+    throw new Error(`standIn.completeConnect(): ${what}, and it no longer exists`);
+  }
+  const send = completion.webhook ?? true;
+  if (send) webhooks.checkTarget('completeConnect');
+  store.connectSessions.delete(token);
+  const credentials = completion.credentials ?? freshOAuth2();
+  store.seed([{ ...existing.seed, credentials }]);
+  const result: StandInConnectResult = { providerConfigKey, connectionId };
+  if (!send) return result;
+  const endUser = existing.seed.endUser ?? undefined;
+  const body = authWebhook(
+    {
+      ...(endUser === undefined
+        ? {}
+        : {
+            endUser: {
+              id: endUser.id,
+              ...(endUser.email == null ? {} : { email: endUser.email }),
+            },
+          }),
+      ...(session.organization === undefined ? {} : { organization: session.organization }),
+    },
+    { connectionId, providerConfigKey, provider: existing.provider },
+    credentials,
+    existing.tags,
+    'override',
   );
   return { ...result, webhook: await webhooks.deliver(body, 'completeConnect') };
 }

@@ -48,6 +48,8 @@ export interface StandInConnectSession {
   tags?: Record<string, string>;
   /** `allowed_integrations` of the session body. */
   allowedIntegrations?: string[];
+  /** `POST /connect/sessions/reconnect`: the existing connection the session reconnects. */
+  reconnect?: { providerConfigKey: string; connectionId: string };
   /** Epoch milliseconds after which the token no longer works. */
   expiresAt: number;
 }

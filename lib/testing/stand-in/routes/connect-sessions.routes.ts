@@ -35,7 +35,12 @@ export const connectSessionsRoutes: StandInRoute = (req, store) => {
   }
   const token = `nango_connect_session_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;
   const expiresAt = Date.now() + SESSION_MINUTES * 60_000;
-  if (!reconnect) store.connectSessions.set(token, connectSessionOf(body, expiresAt));
+  const session = connectSessionOf(body, expiresAt);
+  if (reconnect) {
+    const providerConfigKey = String(body['integration_id']);
+    session.reconnect = { providerConfigKey, connectionId: String(body['connection_id']) };
+  }
+  store.connectSessions.set(token, session);
   return {
     status: 201,
     body: {

@@ -211,6 +211,43 @@ describe("@OnNangoWebhook({ instance: 'default' })", () => {
   });
 });
 
+describe('an @OnNangoWebhook() handler no webhook route can call', () => {
+  it('is named in one warning per handler and instance, saying what to add; the app still starts', async () => {
+    @Injectable()
+    class Unrouted {
+      @OnNangoWebhook({ type: 'auth' })
+      onDefault(): void {}
+      @OnNangoWebhook({ type: 'auth', instance: 'dev' })
+      @OnNangoWebhook({ type: 'sync', instance: 'dev' })
+      onDev(): void {}
+      @OnNangoWebhook({ type: 'auth', instance: 'prod' })
+      onProd(): void {}
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        NangoModule.forRoot({ secretKey: SECRET }),
+        NangoModule.forRoot({
+          name: 'dev',
+          secretKey: DEV_SECRET,
+          webhooks: { path: 'dev/hooks' },
+        }),
+      ],
+      providers: [Unrouted],
+    }).compile();
+    const logger = new CapturingLogger();
+    const app = moduleRef.createNestApplication({ rawBody: true, logger });
+    try {
+      await app.init();
+      expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([
+        "warn Unrouted.onDefault has @OnNangoWebhook() but NangoModule.forRoot() mounts no webhook route, so it is never called: add webhooks: { path: 'nango/webhooks' } NangoWebhooks",
+        "warn Unrouted.onProd has @OnNangoWebhook({ instance: 'prod' }) but the application registers no NangoModule.forRoot({ name: 'prod' }), so it is never called NangoWebhooks",
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('matchesNangoWebhook()', () => {
   it("reads instance 'default' as the default instance, on either side", () => {
     expect(

@@ -1,10 +1,11 @@
-import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { NangoConnectionMetadata } from '../decorators/nango-connection.metadata.js';
 import { NangoWebhookMetadata } from '../webhooks/nango-webhook.constants.js';
 import { NangoConnectionNotDeclaredError } from '../errors/nango-misuse.errors.js';
 import { NangoStartupError } from '../errors/nango-misuse.errors.js';
 import { nangoParamsOf } from '../decorators/nango-params.metadata.js';
+import { unroutedWebhookHandlers } from '../webhooks/unrouted-webhook-handlers.js';
 
 /** The part of Nest's HTTP adapter that installs body parsers. */
 interface BodyParserAdapter {
@@ -23,6 +24,8 @@ const GRAPHQL_RESOLVER_METADATA = 'graphql:resolver_type';
 
 /** Adapters already watched (an adapter belongs to one application). */
 const WATCHED = new WeakSet<object>();
+/** Applications (by their `DiscoveryService`) already warned about unrouted webhook handlers. */
+const WARNED = new WeakSet<object>();
 
 /**
  * Checks, when the application initialises (`app.init()`), what would otherwise fail on the
@@ -35,6 +38,10 @@ const WATCHED = new WeakSet<object>();
  * - `@NangoWebhook()` routes in an application created without `rawBody: true` (seen from the
  *   body parsers Nest installs; an app with `bodyParser: false` parses bodies itself and is
  *   not judged).
+ *
+ * It also warns, once per application and without stopping it, of each `@OnNangoWebhook()`
+ * handler no webhook route can call (a worker process may share the providers of an app that
+ * mounts the route).
  */
 @Injectable()
 export class NangoStartupCheck implements OnModuleInit {
@@ -73,6 +80,10 @@ export class NangoStartupCheck implements OnModuleInit {
       if (isClass(owner)) found.push(...this.checkClass(owner));
     }
     if (found.length > 0) throw NangoStartupError.create(found);
+    if (WARNED.has(this.discovery)) return;
+    WARNED.add(this.discovery);
+    const logger = new Logger('NangoWebhooks');
+    for (const line of unroutedWebhookHandlers(this.discovery, this.scanner)) logger.warn(line);
   }
 
   /** The problems of one controller's or resolver's handlers. */

@@ -19,6 +19,7 @@ import {
 import { NangoStandIn } from '../../lib/testing/index.js';
 import { CapturingLogger } from '../fixtures/capturing-logger.js';
 import { eventually } from '../fixtures/eventually.js';
+import { standInWithIssues } from '../fixtures/issues-stand-in.js';
 
 /** The records option, the decorator and the start-up checks; the queue's coalescing; reconcile. */
 
@@ -70,6 +71,18 @@ describe('records options', () => {
   });
 });
 
+/** Boots an app of `forRoot` options and one handler provider; what `app.init()` threw. */
+async function initError(provider: new () => object, forRoot: object): Promise<unknown> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [NangoModule.forRoot({ secretKey: 'sk-test', ...forRoot })],
+    providers: [provider],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+  const error = await app.init().catch((e: unknown) => e);
+  await app.close();
+  return error;
+}
+
 describe('@OnNangoRecords()', () => {
   it.each([
     [{}, '@OnNangoRecords() model: must be a non-empty string'],
@@ -89,17 +102,11 @@ describe('@OnNangoRecords()', () => {
       @OnNangoRecords({ model: 'Issue' })
       take(): void {}
     }
-    const moduleRef = await Test.createTestingModule({
-      imports: [NangoModule.forRoot({ secretKey: 'sk-test' })],
-      providers: [Orphan],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    const error = await app.init().catch((e: unknown) => e);
+    const error = await initError(Orphan, {});
     expect(error).toBeInstanceOf(NangoStartupError);
     expect((error as Error).message).toContain(
       "Orphan.take has @OnNangoRecords() but NangoModule.forRoot() mounts no webhook route: add webhooks: { path: 'nango/webhooks' }",
     );
-    await app.close();
   });
 
   it('the same @OnNangoRecords() twice on one method stops app.init()', async () => {
@@ -109,13 +116,9 @@ describe('@OnNangoRecords()', () => {
       @OnNangoRecords({ model: 'Issue' })
       take(): void {}
     }
-    const moduleRef = await Test.createTestingModule({
-      imports: [NangoModule.forRoot({ secretKey: 'sk-test', webhooks: { path: 'hooks' } })],
-      providers: [Twice],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
-    await expect(app.init()).rejects.toThrow('Twice.take has the same @OnNangoRecords() twice');
-    await app.close();
+    const error = await initError(Twice, { webhooks: { path: 'hooks' } });
+    expect(error).toBeInstanceOf(NangoStartupError);
+    expect((error as Error).message).toContain('Twice.take has the same @OnNangoRecords() twice');
   });
 });
 
@@ -126,23 +129,14 @@ describe('@OnNangoRecords() instance', () => {
       @OnNangoRecords({ model: 'Issue', instance: 'prod' })
       take(): void {}
     }
-    const moduleRef = await Test.createTestingModule({
-      imports: [NangoModule.forRoot({ secretKey: 'sk-test', webhooks: { path: 'hooks' } })],
-      providers: [Elsewhere],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
-    const error = await app.init().catch((e: unknown) => e);
+    const error = await initError(Elsewhere, { webhooks: { path: 'hooks' } });
     expect(error).toBeInstanceOf(NangoStartupError);
     expect((error as Error).message).toContain(
       "Elsewhere.take has @OnNangoRecords({ instance: 'prod' }) but the application registers no NangoModule.forRoot({ name: 'prod' }): it would never get a page",
     );
-    await app.close();
   });
 
   it("instance 'default' is the default instance, and the same handler on two instances is no duplicate", async () => {
-    const standIn = await NangoStandIn.start({
-      connections: [{ providerConfigKey: 'github', connectionId: 'i-1', credentials: {} }],
-    });
     @Injectable()
     class Both {
       pages: string[] = [];
@@ -157,13 +151,7 @@ describe('@OnNangoRecords() instance', () => {
         );
       }
     }
-    await standIn.sync({
-      providerConfigKey: 'github',
-      connectionId: 'i-1',
-      model: 'Issue',
-      added: [{ id: 'a' }, { id: 'b' }],
-      webhook: false,
-    });
+    const standIn = await standInWithIssues('i-1', [{ id: 'a' }, { id: 'b' }]);
     const forRoot = (name?: string) =>
       NangoModule.forRoot({
         ...(name === undefined ? {} : { name }),
@@ -375,16 +363,7 @@ describe('a listRecords that times out', () => {
         this.calls++;
       }
     }
-    const standIn = await NangoStandIn.start({
-      connections: [{ providerConfigKey: 'github', connectionId: 't-1', credentials: {} }],
-    });
-    await standIn.sync({
-      providerConfigKey: 'github',
-      connectionId: 't-1',
-      model: 'Issue',
-      added: [{ id: 'x' }],
-      webhook: false,
-    });
+    const standIn = await standInWithIssues('t-1', [{ id: 'x' }]);
     // Nango never answers GET /records: every try runs into the call's deadline.
     standIn.script({ method: 'GET', path: '/records', respond: { status: 200, hang: true } });
     const moduleRef = await Test.createTestingModule({
@@ -441,16 +420,7 @@ describe('a drain when the application shuts down', () => {
         throw new Error('the database is down');
       }
     }
-    const standIn = await NangoStandIn.start({
-      connections: [{ providerConfigKey: 'github', connectionId: 's-1', credentials: {} }],
-    });
-    await standIn.sync({
-      providerConfigKey: 'github',
-      connectionId: 's-1',
-      model: 'Issue',
-      added: [{ id: 'x' }],
-      webhook: false,
-    });
+    const standIn = await standInWithIssues('s-1', [{ id: 'x' }]);
     const moduleRef = await Test.createTestingModule({
       imports: [
         NangoModule.forRoot({

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NangoModule, NangoRecordsService, OnNangoRecords } from '../../lib/index.js';
-import { NangoStandIn } from '../../lib/testing/index.js';
+import type { NangoStandIn } from '../../lib/testing/index.js';
+import { standInWithIssues } from '../fixtures/issues-stand-in.js';
 import { installOpenTelemetry, type OpenTelemetryHarness } from '../fixtures/open-telemetry.js';
 
 /**
@@ -27,18 +28,10 @@ describe('records drain telemetry, through the module', () => {
 
   beforeAll(async () => {
     otel = installOpenTelemetry();
-    standIn = await NangoStandIn.start({
-      connections: [
-        { providerConfigKey: 'github', connectionId: 'alice@example.com', credentials: {} },
-      ],
-    });
-    await standIn.sync({
-      providerConfigKey: 'github',
-      connectionId: 'alice@example.com',
-      model: 'Issue',
-      added: Array.from({ length: 25 }, (_, i) => ({ id: `i-${i}` })),
-      webhook: false,
-    });
+    standIn = await standInWithIssues(
+      'alice@example.com',
+      Array.from({ length: 25 }, (_, i) => ({ id: `i-${i}` })),
+    );
     const moduleRef = await Test.createTestingModule({
       imports: [
         NangoModule.forRoot({

@@ -12,7 +12,8 @@ import type { NangoSyncSuccessWebhook } from '../interfaces/nango-webhook.interf
 import type { NangoSyncWebhookListener } from '../webhooks/nango-sync-webhook.listener.js';
 import { NangoStartupError, NangoUsageError } from '../errors/nango-misuse.errors.js';
 import { NangoTelemetry } from '../telemetry/nango-telemetry.js';
-import { getNangoOptionsToken, namedInstance } from '../nango.tokens.js';
+import { namedInstance } from '../nango.tokens.js';
+import { registeredNangoInstances } from '../utils/registered-instances.js';
 import { providerMethods } from '../utils/provider-methods.js';
 import { recordCommittedPage, traceRecordsDrain } from '../telemetry/nango-records.telemetry.js';
 import type { NangoDrainQueue } from './nango-drain-queue.js';
@@ -97,7 +98,7 @@ export class NangoRecordsService
   onModuleInit(): void {
     const found: Registered[] = [];
     const problems: Array<{ handler: string; problem: string }> = [];
-    const tokens = new Set(this.discovery.getProviders().map((wrapper) => wrapper.token));
+    const registered = registeredNangoInstances(this.discovery);
     for (const { instance, name, fn } of providerMethods(this.discovery, this.scanner)) {
       const all = onNangoRecordsOptions(fn);
       const seen = new Set(
@@ -118,7 +119,7 @@ export class NangoRecordsService
         });
       }
       for (const wanted of new Set(all.map((o) => namedInstance(o.instance)))) {
-        if (wanted === undefined || tokens.has(getNangoOptionsToken(wanted))) continue;
+        if (wanted === undefined || registered(wanted)) continue;
         problems.push({
           handler: name,
           problem: `${name} has @OnNangoRecords({ instance: '${wanted}' }) but the application registers no NangoModule.forRoot({ name: '${wanted}' }): it would never get a page`,

@@ -1,5 +1,6 @@
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { namedInstance, getNangoOptionsToken } from '../nango.tokens.js';
+import { namedInstance } from '../nango.tokens.js';
+import { registeredNangoInstances } from '../utils/registered-instances.js';
 import { providerMethods } from '../utils/provider-methods.js';
 import { NANGO_WEBHOOK_ROUTE, type NangoWebhookRoute } from './nango-webhook.dispatcher.js';
 import { onNangoWebhookFilters } from './on-nango-webhook.decorator.js';
@@ -13,10 +14,10 @@ export function unroutedWebhookHandlers(
   discovery: DiscoveryService,
   scanner: MetadataScanner,
 ): string[] {
-  const providers = discovery.getProviders();
-  const tokens = new Set(providers.map((wrapper) => wrapper.token));
+  const registered = registeredNangoInstances(discovery);
   const routed = new Set(
-    providers
+    discovery
+      .getProviders()
       .filter((wrapper) => wrapper.token === NANGO_WEBHOOK_ROUTE)
       .map((wrapper) =>
         namedInstance((wrapper.instance as NangoWebhookRoute | undefined)?.instance),
@@ -32,7 +33,7 @@ export function unroutedWebhookHandlers(
           ? 'NangoModule.forRoot()'
           : `NangoModule.forRoot({ name: '${instance}' })`;
       found.push(
-        tokens.has(getNangoOptionsToken(instance))
+        registered(instance)
           ? `${name} has @OnNangoWebhook() but ${forRoot} mounts no webhook route, so it is never called: add webhooks: { path: 'nango/webhooks' }`
           : `${name} has @OnNangoWebhook({ instance: '${String(instance)}' }) but the application registers no ${forRoot}, so it is never called`,
       );
